@@ -1,0 +1,169 @@
+//! Helpers shared by the integration tests: find (and build once) the `vmm` binary, make
+//! sure KVM is there, run the vmm with a timeout and capture what it printed.
+//!
+//! The tests drive the real binary, the way a user does, so exit statuses, stdout/stderr
+//! separation and one-line error messages are all checked for real.
+
+pub mod elf;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// How long any single vmm run may take before the test declares it hung.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The cargo target directory the test binary runs from (`target/<profile>/deps/<test>`).
+fn target_profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test binary lives in target/<profile>/deps")
+        .to_owned()
+}
+
+/// The `vmm` binary of this build profile, built on first use.
+///
+/// Cargo builds a package's binaries only for that package's own integration tests, so
+/// this crate asks cargo to build `vmm` itself (once per test process; cargo's lock makes
+/// concurrent test processes wait for one another instead of racing).
+pub fn vmm_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let profile_dir = target_profile_dir();
+        let profile =
+            profile_dir.file_name().and_then(|n| n.to_str()).unwrap_or("debug").to_owned();
+        let target_dir = profile_dir.parent().expect("target dir").to_owned();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let profile_arg = if profile == "debug" { "dev".to_owned() } else { profile };
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "vmm", "--bin", "vmm", "--profile", &profile_arg])
+            .arg("--target-dir")
+            .arg(&target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("running cargo to build the vmm");
+        assert!(status.success(), "building the vmm binary failed");
+        profile_dir.join("vmm")
+    })
+}
+
+/// Fails the test with one clear line when KVM is unusable: these tests boot real VMs and
+/// must never pass without doing so.
+pub fn require_kvm() {
+    if let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/kvm") {
+        panic!("KVM is required for this test but /dev/kvm cannot be opened: {e}");
+    }
+}
+
+/// What a finished vmm run produced.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status (None if killed by a signal).
+    pub status: Option<i32>,
+    /// Captured stdout.
+    pub stdout: String,
+    /// Captured stderr (the guest's serial console and the vmm's own messages).
+    pub stderr: String,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+/// Runs the vmm with `args` and `env`, failing the test if it takes longer than
+/// [`RUN_TIMEOUT`].
+pub fn vmm_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let bin = vmm_bin();
+    let start = Instant::now();
+    let mut child = Command::new(bin)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawning the vmm");
+    // Collect output on helper threads so a chatty guest cannot fill a pipe and stall.
+    let mut out = child.stdout.take().expect("stdout piped");
+    let mut err = child.stderr.take().expect("stderr piped");
+    let out_thread = std::thread::spawn(move || read_all(&mut out));
+    let err_thread = std::thread::spawn(move || read_all(&mut err));
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the vmm") {
+            break status;
+        }
+        if start.elapsed() > RUN_TIMEOUT {
+            let _ = child.kill();
+            panic!("vmm {args:?} did not finish within {RUN_TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let output = Output {
+        status,
+        stdout: out_thread.join().expect("stdout reader"),
+        stderr: err_thread.join().expect("stderr reader"),
+    };
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// Runs the vmm with `args`.
+pub fn vmm(args: &[&str]) -> Run {
+    vmm_with_env(args, &[])
+}
+
+fn read_all(r: &mut impl std::io::Read) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let _ = r.read_to_end(&mut buf);
+    buf
+}
+
+/// A scratch directory for one test, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// Creates a fresh directory named after `tag` under the system temp dir.
+    pub fn new(tag: &str) -> Self {
+        static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("vmm-test-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("creating a scratch directory");
+        TempDir(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `bytes` to `name` inside the directory and returns its path as a string.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).expect("writing a scratch file");
+        path.to_str().expect("utf-8 temp path").to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Run {
+    /// Asserts the run failed on bad input: exit status 2 and exactly one stderr line, which
+    /// starts with `vmm: error:` and contains `needle`; no Rust panic.
+    pub fn assert_bad_input(&self, needle: &str) {
+        assert_eq!(self.status, Some(2), "expected exit status 2; stderr: {}", self.stderr);
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "expected one line on stderr, got: {:?}", self.stderr);
+        assert!(lines[0].starts_with("vmm: error: "), "unexpected message: {}", lines[0]);
+        assert!(lines[0].contains(needle), "message {:?} does not mention {needle:?}", lines[0]);
+        assert!(!self.stderr.contains("panicked"), "the vmm panicked: {}", self.stderr);
+    }
+}

@@ -1,0 +1,128 @@
+//! The PVH boot structures: `hvm_start_info`, its memory map and the command line, plus the
+//! boot GDT/IDT the entry state refers to.
+
+use linux_loader::cmdline::Cmdline;
+use linux_loader::configurator::pvh::PvhBootConfigurator;
+use linux_loader::configurator::{BootConfigurator, BootParams};
+use linux_loader::loader::elf::start_info::{hvm_memmap_table_entry, hvm_start_info};
+use linux_loader::loader::load_cmdline;
+use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
+
+use crate::arch::x86_64::layout::{
+    BOOT_GDT_ADDR, BOOT_IDT_ADDR, CMDLINE_ADDR, CMDLINE_MAX_SIZE, MEMMAP_ADDR, MEMMAP_MAX_ENTRIES,
+    START_INFO_ADDR,
+};
+use crate::arch::x86_64::memmap::MemoryRegion;
+use crate::arch::x86_64::regs::BOOT_GDT;
+
+/// `hvm_start_info.magic` (xen/include/public/arch-x86/hvm/start_info.h).
+const XEN_HVM_START_MAGIC_VALUE: u32 = 0x336e_c578;
+
+/// Why the boot structures could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    /// The user's command line is not acceptable.
+    #[error("invalid kernel command line: {0}")]
+    Cmdline(linux_loader::cmdline::Error),
+    /// Too many memory-map entries for the table's space.
+    #[error("memory map has {0} entries, more than the {MEMMAP_MAX_ENTRIES} that fit")]
+    MemmapTooLarge(usize),
+    /// Writing start info or the memory map failed.
+    #[error("writing the PVH boot parameters: {0}")]
+    Params(linux_loader::configurator::Error),
+    /// Writing the command line failed.
+    #[error("writing the kernel command line: {0}")]
+    WriteCmdline(linux_loader::loader::Error),
+    /// Writing the boot GDT/IDT failed.
+    #[error("writing the boot GDT: {0}")]
+    Gdt(vm_memory::GuestMemoryError),
+}
+
+impl BootError {
+    /// A bad `--cmdline` is the user's to fix; the rest are vmm faults.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, BootError::Cmdline(_))
+    }
+}
+
+/// Builds the kernel command line from the user's `--cmdline` text.
+pub fn build_cmdline(user: &str) -> Result<Cmdline, BootError> {
+    let mut cmdline = Cmdline::new(CMDLINE_MAX_SIZE).map_err(BootError::Cmdline)?;
+    if !user.trim().is_empty() {
+        cmdline.insert_str(user).map_err(BootError::Cmdline)?;
+    }
+    Ok(cmdline)
+}
+
+/// Writes everything the PVH entry state points at. Returns the `hvm_start_info` address
+/// to pass in EBX.
+pub fn write_boot_structures(
+    memory: &GuestMemoryMmap,
+    cmdline: &Cmdline,
+    memmap: &[MemoryRegion],
+) -> Result<GuestAddress, BootError> {
+    for (i, entry) in BOOT_GDT.iter().enumerate() {
+        memory
+            .write_obj(*entry, GuestAddress(BOOT_GDT_ADDR + 8 * i as u64))
+            .map_err(BootError::Gdt)?;
+    }
+    memory.write_obj(0u64, GuestAddress(BOOT_IDT_ADDR)).map_err(BootError::Gdt)?;
+
+    load_cmdline(memory, GuestAddress(CMDLINE_ADDR), cmdline).map_err(BootError::WriteCmdline)?;
+
+    if memmap.len() > MEMMAP_MAX_ENTRIES {
+        return Err(BootError::MemmapTooLarge(memmap.len()));
+    }
+    let entries: Vec<hvm_memmap_table_entry> = memmap
+        .iter()
+        .map(|r| hvm_memmap_table_entry { addr: r.addr, size: r.size, type_: r.kind, reserved: 0 })
+        .collect();
+    let start_info = hvm_start_info {
+        magic: XEN_HVM_START_MAGIC_VALUE,
+        version: 1,
+        cmdline_paddr: CMDLINE_ADDR,
+        memmap_paddr: MEMMAP_ADDR,
+        memmap_entries: entries.len() as u32,
+        ..Default::default()
+    };
+    let mut params = BootParams::new(&start_info, GuestAddress(START_INFO_ADDR));
+    params.set_sections(&entries, GuestAddress(MEMMAP_ADDR));
+    PvhBootConfigurator::write_bootparams(&params, memory).map_err(BootError::Params)?;
+    Ok(GuestAddress(START_INFO_ADDR))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::x86_64::memmap;
+
+    #[test]
+    fn start_info_points_at_map_and_cmdline() {
+        let mem = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), 16 << 20)]).unwrap();
+        let map = memmap::build(16 << 20);
+        let addr =
+            write_boot_structures(&mem, &build_cmdline("exit=7 panic=now").unwrap(), &map).unwrap();
+        let info: hvm_start_info = mem.read_obj(addr).unwrap();
+        assert_eq!(info.magic, XEN_HVM_START_MAGIC_VALUE);
+        assert_eq!(info.memmap_entries as usize, map.len());
+        let first: hvm_memmap_table_entry = mem.read_obj(GuestAddress(info.memmap_paddr)).unwrap();
+        assert_eq!((first.addr, first.size, first.type_), (map[0].addr, map[0].size, map[0].kind));
+        let mut text = [0u8; 17];
+        mem.read_slice(&mut text, GuestAddress(info.cmdline_paddr)).unwrap();
+        assert_eq!(&text, b"exit=7 panic=now\0");
+    }
+
+    #[test]
+    fn empty_cmdline_is_just_a_nul() {
+        let mem = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), 1 << 20)]).unwrap();
+        write_boot_structures(&mem, &build_cmdline("  ").unwrap(), &memmap::build(1 << 20))
+            .unwrap();
+        assert_eq!(mem.read_obj::<u8>(GuestAddress(CMDLINE_ADDR)).unwrap(), 0);
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        assert!(build_cmdline("exit=1\u{1}").unwrap_err().is_bad_input());
+        assert!(build_cmdline(&"x".repeat(CMDLINE_MAX_SIZE)).is_err());
+    }
+}

@@ -1,0 +1,78 @@
+//! One run of a VM: build it, run the vCPU until power-off, read the boot report, tear down.
+
+use vm_memory::{Bytes, GuestAddress};
+use vmm_abi::exit::ExitRequest;
+use vmm_abi::report::{BootReport, REPORT_MAGIC, REPORT_SIZE};
+
+use crate::arch::x86_64::layout::BOOT_REPORT_ADDR;
+use crate::builder;
+use crate::config::VmConfig;
+use crate::error::Error;
+use crate::event_loop::EventLoop;
+use crate::timings::{Lap, Timings};
+
+/// IA32_TIME_STAMP_COUNTER.
+const MSR_IA32_TSC: u32 = 0x10;
+
+/// How a run ended when the guest powered off.
+pub struct RunOutcome {
+    /// What the guest wrote to the power-off port.
+    pub request: ExitRequest,
+    /// Phase times, when `--timings` was asked for.
+    pub timings: Option<Timings>,
+    /// The stopped VM. Dropping it destroys the VM (slow on nested KVM: see
+    /// [`crate::fast_exit`]); the `vmm` binary instead exits and lets a reaper do it.
+    pub vm: builder::BuiltVm,
+}
+
+impl RunOutcome {
+    /// The exit status of the vmm process.
+    pub fn status(&self) -> u8 {
+        self.request.status()
+    }
+}
+
+/// Builds and runs the VM described by `config` until the guest powers off.
+pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
+    let mut timings = Timings::default();
+    let mut built = builder::build(config, &mut timings)?;
+    let mut events = EventLoop::start(Vec::new())
+        .map_err(|e| Error::Device { what: "event loop", source: std::io::Error::other(e) })?;
+    if config.timings {
+        timings.tsc_khz = built.vcpu.tsc_khz();
+        timings.guest_tsc_at_run = read_guest_tsc(&built.vcpu.fd);
+    }
+
+    let mut lap = Lap::start();
+    let result = built.vcpu.run(&mut built.bus);
+    timings.guest_run = lap.lap();
+    events.stop();
+    let request = result?;
+
+    if config.timings {
+        timings.report = read_report(&built);
+    }
+    Ok(RunOutcome { request, timings: config.timings.then_some(timings), vm: built })
+}
+
+/// The guest's TSC as KVM would present it now.
+fn read_guest_tsc(vcpu: &kvm_ioctls::VcpuFd) -> Option<u64> {
+    let entry = kvm_bindings::kvm_msr_entry { index: MSR_IA32_TSC, ..Default::default() };
+    let mut msrs = kvm_bindings::Msrs::from_entries(&[entry]).ok()?;
+    (vcpu.get_msrs(&mut msrs).ok()? == 1).then(|| msrs.as_slice()[0].data)
+}
+
+/// The kernel's boot report, if it wrote a valid one.
+fn read_report(built: &builder::BuiltVm) -> Option<BootReport> {
+    let mut raw = [0u8; REPORT_SIZE];
+    built.memory().read_slice(&mut raw, GuestAddress(BOOT_REPORT_ADDR)).ok()?;
+    let words: Vec<u64> =
+        raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+    if words[0] != REPORT_MAGIC {
+        return None;
+    }
+    let mut report = BootReport { magic: words[0], tsc_khz: words[1], ..Default::default() };
+    let count = report.stamps.len();
+    report.stamps.copy_from_slice(&words[2..2 + count]);
+    Some(report)
+}

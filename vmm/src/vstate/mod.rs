@@ -1,0 +1,7 @@
+//! Thin wrappers over the KVM objects: the `/dev/kvm` handle, guest memory, the VM and its
+//! vCPU. Each turns raw ioctl failures into errors that say what the vmm was doing.
+
+pub mod kvm;
+pub mod memory;
+pub mod vcpu;
+pub mod vm;
