@@ -24,6 +24,16 @@ pub mod stamp {
     pub const BANNER: usize = 2;
     /// Just before the write to the exit port.
     pub const POWER_OFF: usize = 3;
+    /// The kernel's descriptor tables (GDT, TSS, IDT) are loaded.
+    pub const CPU_TABLES: usize = 4;
+    /// The frame allocator knows the usable memory (memory map read and reduced).
+    pub const MEMORY: usize = 5;
+    /// The kernel's own page tables (direct map, W^X image) are live.
+    pub const PAGING: usize = 6;
+    /// The kernel heap is ready.
+    pub const HEAP: usize = 7;
+    /// The TSC frequency is known (kvm-clock registered and read).
+    pub const CLOCK: usize = 8;
 }
 
 /// The report page's contents. `#[repr(C)]`, every field little-endian `u64`.

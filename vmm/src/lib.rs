@@ -14,6 +14,7 @@ pub mod event_loop;
 pub mod fast_exit;
 pub mod loader;
 pub mod run;
+pub mod terminal;
 pub mod timings;
 pub mod vstate;
 

@@ -3,5 +3,6 @@
 pub mod bus;
 pub mod exit_port;
 pub mod serial;
+pub mod virtio;
 
 pub use bus::{Bus, BusDevice, DeviceAction};

@@ -10,6 +10,7 @@
 //! 0x0009_fc00  end of low RAM announced to the guest (legacy EBDA/VGA/BIOS hole above)
 //! 0x0010_0000  kernel image (loaded at the ELF segments' physical addresses)
 //! 0xc000_0000  start of the 1 GiB MMIO gap (devices, IOAPIC, LAPIC); RAM resumes at 4 GiB
+//! 0xd000_0000  virtio-mmio devices, one 4 KiB window each (VIRTIO_MMIO_MAX_DEVICES of them)
 //! ```
 
 /// Boot GDT used for the PVH 32-bit entry state (the PVH spec does not require one in
@@ -39,11 +40,27 @@ pub const MMIO_GAP_START: u64 = 0xc000_0000;
 pub const HIGH_RAM_START: u64 = 0x1_0000_0000;
 /// KVM's TSS area (needed on Intel for real-mode emulation), placed in the MMIO gap.
 pub const KVM_TSS_ADDR: usize = 0xfffb_d000;
+/// Base of the first virtio-mmio device's register window; device `i` is at
+/// `VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE`.
+pub const VIRTIO_MMIO_BASE: u64 = 0xd000_0000;
+/// Size of one virtio-mmio register window (registers up to 0x100, config space above).
+pub const VIRTIO_MMIO_SIZE: u64 = 0x1000;
+/// The IOAPIC pin (GSI) of the first virtio-mmio device; device `i` uses `VIRTIO_IRQ_BASE + i`.
+/// 5 is the first ISA line after COM1 (4) that no legacy device of ours uses.
+pub const VIRTIO_IRQ_BASE: u32 = 5;
+/// How many virtio-mmio devices fit: GSIs 5..=20 of the IOAPIC's 24 pins.
+pub const VIRTIO_MMIO_MAX_DEVICES: u32 = 16;
 
 // The boot structures must not overlap each other or the legacy hole (checked at compile time).
 const _: () = assert!(START_INFO_ADDR + 56 <= MEMMAP_ADDR);
 const _: () = assert!(MEMMAP_ADDR + (MEMMAP_MAX_ENTRIES * 24) as u64 <= BOOT_REPORT_ADDR);
 const _: () = assert!(CMDLINE_ADDR + CMDLINE_MAX_SIZE as u64 <= LOW_RAM_END);
+// The virtio windows lie inside the MMIO gap, below the IOAPIC (0xfec0_0000), and their GSIs
+// exist on KVM's 24-pin IOAPIC.
+const _: () = assert!(VIRTIO_MMIO_BASE >= MMIO_GAP_START);
+const _: () =
+    assert!(VIRTIO_MMIO_BASE + VIRTIO_MMIO_MAX_DEVICES as u64 * VIRTIO_MMIO_SIZE <= 0xfec0_0000);
+const _: () = assert!(VIRTIO_IRQ_BASE + VIRTIO_MMIO_MAX_DEVICES <= 24);
 
 /// The guest-physical ranges backed by RAM for a guest of `mem_bytes` bytes: one range below
 /// the MMIO gap and, for guests larger than the gap start, a second one above 4 GiB.

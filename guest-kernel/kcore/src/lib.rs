@@ -1,0 +1,16 @@
+//! The guest kernel's pure logic: everything worth unit-testing that needs no hardware.
+//!
+//! This crate is `#![no_std]`, has no `unsafe`, no assembly and no architecture code, so its
+//! tests run on the host (`cargo test` at the repository root, where it is a workspace
+//! member). The kernel crate wraps it with the parts that touch memory and devices.
+#![no_std]
+#![forbid(unsafe_code)]
+
+pub mod banner;
+pub mod cmdline;
+pub mod fixed_vec;
+pub mod frames;
+pub mod memmap;
+pub mod options;
+pub mod pvclock;
+pub mod range;

@@ -1,0 +1,136 @@
+//! The kernel's own command-line options (everything else on the command line is ignored
+//! here, e.g. the vmm's `virtio_mmio.device=`).
+
+use crate::cmdline::{self, Param};
+use core::fmt;
+
+/// A deliberate CPU exception requested with `fault=`, so tests can check the fault path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// `fault=now`: read a non-present address, a page fault.
+    PageFault,
+    /// `fault=stack`: overflow the kernel stack into its guard page, a double fault on the
+    /// dedicated #DF stack.
+    StackOverflow,
+}
+
+/// What the command line asks of the kernel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BootOptions {
+    /// `exit=N`: power off with status N after the banner (the default, with no user space
+    /// yet, is status 0).
+    pub exit: Option<u8>,
+    /// `panic=now`: panic deliberately after the banner. Other `panic=` values are Linux's
+    /// reboot timeout and are ignored.
+    pub panic_now: bool,
+    /// `fault=...`: take a deliberate CPU exception after the banner.
+    pub fault: Option<FaultKind>,
+    /// `timings`: print a line with the boot-report stamps after the banner (costs one more
+    /// console exit, so it is off by default).
+    pub timings: bool,
+}
+
+/// A known option with a value the kernel cannot use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionError<'a> {
+    /// The option's key.
+    pub key: &'a str,
+    /// The value given, `None` for a bare key.
+    pub value: Option<&'a str>,
+    /// What the option accepts.
+    pub expected: &'static str,
+}
+
+impl fmt::Display for OptionError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value {
+            Some(v) => write!(f, "invalid kernel command line option {}={:?}", self.key, v)?,
+            None => write!(f, "invalid kernel command line option {} (no value)", self.key)?,
+        }
+        write!(f, ": expected {}", self.expected)
+    }
+}
+
+/// Parses the kernel's options from `cmdline`. Parameters after a bare `--` belong to init
+/// (the Linux convention) and are not looked at.
+pub fn parse(cmdline: &str) -> Result<BootOptions, OptionError<'_>> {
+    let mut options = BootOptions::default();
+    for param in cmdline::params(cmdline) {
+        let Param { key, value } = param;
+        let error = |expected| OptionError { key, value, expected };
+        match key {
+            "--" if value.is_none() => break,
+            "exit" => {
+                let n = value.and_then(|v| v.parse::<u8>().ok());
+                options.exit = Some(n.ok_or(error("an exit status 0..=255"))?);
+            }
+            "panic" => options.panic_now = value == Some("now"),
+            "fault" => {
+                options.fault = Some(match value {
+                    Some("now") => FaultKind::PageFault,
+                    Some("stack") => FaultKind::StackOverflow,
+                    _ => return Err(error("`now` or `stack`")),
+                });
+            }
+            "timings" => options.timings = true,
+            _ => {}
+        }
+    }
+    Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        assert_eq!(parse(""), Ok(BootOptions::default()));
+        assert_eq!(parse("virtio_mmio.device=4K@0xd0000000:5 quiet"), Ok(BootOptions::default()));
+    }
+
+    #[test]
+    fn exit_status() {
+        assert_eq!(parse("exit=3").unwrap().exit, Some(3));
+        assert_eq!(parse("exit=0").unwrap().exit, Some(0));
+        assert_eq!(parse("exit=255").unwrap().exit, Some(255));
+        assert_eq!(parse("exit=1 exit=9").unwrap().exit, Some(9));
+        assert_eq!(parse(r#"exit="7""#).unwrap().exit, Some(7));
+    }
+
+    #[test]
+    fn bad_exit_status_is_an_error() {
+        for bad in ["exit=256", "exit=-1", "exit=x", "exit=", "exit"] {
+            let err = parse(bad).unwrap_err();
+            assert_eq!(err.key, "exit", "{bad}");
+        }
+        extern crate std;
+        use std::string::ToString;
+        assert_eq!(
+            parse("exit=300").unwrap_err().to_string(),
+            r#"invalid kernel command line option exit="300": expected an exit status 0..=255"#
+        );
+        assert_eq!(
+            parse("exit").unwrap_err().to_string(),
+            "invalid kernel command line option exit (no value): expected an exit status 0..=255"
+        );
+    }
+
+    #[test]
+    fn panic_and_fault() {
+        assert!(parse("panic=now").unwrap().panic_now);
+        assert!(!parse("panic=10").unwrap().panic_now);
+        assert_eq!(parse("fault=now").unwrap().fault, Some(FaultKind::PageFault));
+        assert_eq!(parse("fault=stack").unwrap().fault, Some(FaultKind::StackOverflow));
+        assert_eq!(parse("fault=later").unwrap_err().key, "fault");
+        assert!(parse("timings").unwrap().timings);
+    }
+
+    #[test]
+    fn init_arguments_are_not_kernel_options() {
+        assert_eq!(
+            parse("exit=2 -- exit=x panic=now").unwrap(),
+            BootOptions { exit: Some(2), ..BootOptions::default() }
+        );
+    }
+}

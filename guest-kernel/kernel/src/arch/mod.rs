@@ -1,0 +1,4 @@
+//! Architecture support. Only x86_64 exists; the module boundary keeps CPU details (asm,
+//! descriptor tables, page-table formats) out of the rest of the kernel.
+
+pub mod x86_64;

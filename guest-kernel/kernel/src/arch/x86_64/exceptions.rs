@@ -1,0 +1,71 @@
+//! CPU exceptions. With no user space yet, every exception is a kernel bug: the handler
+//! prints one line with everything needed to find it and powers the VM off with
+//! `STATUS_KERNEL_FAULT`.
+//!
+//! The line: `KERNEL FAULT: #PF page fault (vector 14), error code 0x2, RIP 0x..., CR2 0x...`.
+//! CR2 is always printed (it is only meaningful for #PF, and for a #DF caused by a stack
+//! overflow, where it is the guard-page address the stack ran into).
+
+use super::trap_entry::TrapFrame;
+use crate::mm::layout;
+use crate::{console, power};
+use vmm_abi::exit::STATUS_KERNEL_FAULT;
+
+/// Mnemonic and description of each architectural exception vector (Intel SDM vol. 3
+/// table 6-1, AMD APM vol. 2 table 8-1).
+const EXCEPTIONS: [(&str, &str); 32] = [
+    ("#DE", "divide error"),
+    ("#DB", "debug exception"),
+    ("NMI", "non-maskable interrupt"),
+    ("#BP", "breakpoint"),
+    ("#OF", "overflow"),
+    ("#BR", "bound range exceeded"),
+    ("#UD", "invalid opcode"),
+    ("#NM", "device not available"),
+    ("#DF", "double fault"),
+    ("#MP", "coprocessor segment overrun"),
+    ("#TS", "invalid TSS"),
+    ("#NP", "segment not present"),
+    ("#SS", "stack-segment fault"),
+    ("#GP", "general protection fault"),
+    ("#PF", "page fault"),
+    ("#15", "reserved exception"),
+    ("#MF", "x87 floating-point error"),
+    ("#AC", "alignment check"),
+    ("#MC", "machine check"),
+    ("#XM", "SIMD floating-point exception"),
+    ("#VE", "virtualization exception"),
+    ("#CP", "control protection exception"),
+    ("#22", "reserved exception"),
+    ("#23", "reserved exception"),
+    ("#24", "reserved exception"),
+    ("#25", "reserved exception"),
+    ("#26", "reserved exception"),
+    ("#27", "reserved exception"),
+    ("#HV", "hypervisor injection exception"),
+    ("#VC", "VMM communication exception"),
+    ("#SX", "security exception"),
+    ("#31", "reserved exception"),
+];
+
+/// Handles a trap: for now every vector is fatal (interrupts are off and nothing raises
+/// software interrupts yet).
+pub fn handle(frame: &mut TrapFrame) {
+    let (mnemonic, description) =
+        EXCEPTIONS.get(frame.vector as usize).copied().unwrap_or(("IRQ", "unexpected interrupt"));
+    let cr2 = x86_64::registers::control::Cr2::read_raw();
+    let overflow = layout::stacks()
+        .into_iter()
+        .find(|s| (s.guard..s.guard + 4096).contains(&cr2))
+        .map(|s| s.name);
+    console::emergency_println(format_args!(
+        "KERNEL FAULT: {mnemonic} {description} (vector {}), error code {:#x}, RIP {:#x}, CR2 {cr2:#x}{}{}{}",
+        frame.vector,
+        frame.error_code,
+        frame.rip,
+        if overflow.is_some() { " (" } else { "" },
+        overflow.unwrap_or(""),
+        if overflow.is_some() { " stack overflow)" } else { "" },
+    ));
+    power::fail(STATUS_KERNEL_FAULT);
+}

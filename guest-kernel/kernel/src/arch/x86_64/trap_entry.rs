@@ -1,0 +1,164 @@
+//! Trap entry: one small stub per vector and the common path that saves the registers into
+//! a [`TrapFrame`] and calls Rust.
+//!
+//! Stable Rust has no `extern "x86-interrupt"`, so the stubs are assembly. Stub `v` sits at
+//! `trap_stubs + 16 * v`: it pushes a zero where the CPU pushes no error code (so every frame
+//! has the same layout), pushes `v`, and jumps to `trap_common`, which pushes the general
+//! registers, calls [`trap_dispatch`] with a pointer to the frame, restores the registers
+//! and returns with `iretq`. The handler may change the frame (registers, RIP, RSP) to
+//! change where execution resumes, as syscalls and signal delivery will.
+//!
+//! The stubs form one 4 KiB-aligned block, which the IDT in `idt` relies on.
+//!
+//! Stack alignment: the CPU aligns RSP to 16 bytes before pushing its 5-word frame; with
+//! the error code, the vector and 15 registers the frame is 22 words (176 bytes), so RSP is
+//! 16-byte aligned at the `call`, as the System V ABI requires.
+//!
+//! Not yet handled (no user space): `swapgs` on entry from ring 3.
+
+use core::arch::global_asm;
+
+/// Distance between two stubs in `trap_stubs`. A stub is at most 12 bytes: `push $0`
+/// (2), `push $vector` (2, or 5 for vectors >= 128) and `jmp rel32` (5).
+pub const STUB_STRIDE: u64 = 16;
+
+/// Number of stubs: one per IDT vector.
+pub const VECTORS: usize = 256;
+
+/// Vectors below 32 for which the CPU pushes an error code: #DF, #TS, #NP, #SS, #GP, #PF,
+/// #AC, #CP, #VC, #SX.
+const ERROR_CODE_VECTORS: u32 = (1 << 8)
+    | (1 << 10)
+    | (1 << 11)
+    | (1 << 12)
+    | (1 << 13)
+    | (1 << 14)
+    | (1 << 17)
+    | (1 << 21)
+    | (1 << 29)
+    | (1 << 30);
+
+/// The registers of the interrupted context, as `trap_common` saves them (lowest address
+/// first). `#[repr(C)]` and in this order because the assembly builds it.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TrapFrame {
+    /// Saved R15.
+    pub r15: u64,
+    /// Saved R14.
+    pub r14: u64,
+    /// Saved R13.
+    pub r13: u64,
+    /// Saved R12.
+    pub r12: u64,
+    /// Saved R11.
+    pub r11: u64,
+    /// Saved R10.
+    pub r10: u64,
+    /// Saved R9.
+    pub r9: u64,
+    /// Saved R8.
+    pub r8: u64,
+    /// Saved RBP.
+    pub rbp: u64,
+    /// Saved RDI.
+    pub rdi: u64,
+    /// Saved RSI.
+    pub rsi: u64,
+    /// Saved RDX.
+    pub rdx: u64,
+    /// Saved RCX.
+    pub rcx: u64,
+    /// Saved RBX.
+    pub rbx: u64,
+    /// Saved RAX.
+    pub rax: u64,
+    /// The IDT vector, pushed by the stub.
+    pub vector: u64,
+    /// The CPU's error code, or 0 for vectors without one.
+    pub error_code: u64,
+    /// Where the interrupted context resumes (for faults: the faulting instruction).
+    pub rip: u64,
+    /// Code segment of the interrupted context (its low two bits are the privilege level).
+    pub cs: u64,
+    /// RFLAGS of the interrupted context.
+    pub rflags: u64,
+    /// Stack pointer of the interrupted context.
+    pub rsp: u64,
+    /// Stack segment of the interrupted context.
+    pub ss: u64,
+}
+
+const _: () = assert!(size_of::<TrapFrame>() == 22 * 8);
+
+/// Called by `trap_common` with the saved context of every interrupt and exception.
+extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    super::exceptions::handle(frame);
+}
+
+global_asm!(
+    r#"
+    .section .text.trap_entry, "ax", @progbits
+    .balign 4096
+    .global trap_stubs
+trap_stubs:
+    .set trap_vector, 0
+    .rept {vectors}
+    .balign {stride}
+    .if trap_vector < 32
+    .if ((({error_vectors}) >> trap_vector) & 1) == 0
+    push $0
+    .endif
+    .else
+    push $0
+    .endif
+    push $trap_vector
+    jmp trap_common
+    .set trap_vector, trap_vector + 1
+    .endr
+    .balign {stride}
+
+trap_common:
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    cld
+    mov %rsp, %rdi
+    call {dispatch}
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    add $16, %rsp
+    iretq
+    .text
+    "#,
+    vectors = const VECTORS,
+    stride = const STUB_STRIDE,
+    error_vectors = const ERROR_CODE_VECTORS,
+    dispatch = sym trap_dispatch,
+    options(att_syntax)
+);
