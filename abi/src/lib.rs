@@ -13,9 +13,11 @@ pub mod report;
 
 /// I/O port of the 16550 UART used as the early and panic console (COM1).
 ///
-/// The kernel writes whole lines with one `rep outsb`, which KVM turns into a single exit
-/// carrying every byte; the vmm's UART (and QEMU's) never drops bytes, so the kernel does not
-/// poll the line status register between bytes.
+/// The kernel writes whole lines with one `rep outsb` and does not poll the line status
+/// register between bytes: the vmm's UART (and QEMU's) never drops bytes. On hardware
+/// virtualization KVM delivers such a string in one exit; this project's hosts (KVM on
+/// `kvm_pvm`) deliver one byte per exit, so the vmm registers the data port for coalesced
+/// writes and replays them in order at the next exit (see docs/DESIGN.md, "Platform").
 pub const COM1_PORT: u16 = 0x3f8;
 
 /// I/O port of the power-off device.

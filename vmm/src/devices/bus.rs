@@ -21,6 +21,9 @@ pub trait BusDevice: Send {
     fn read(&mut self, offset: u64, data: &mut [u8]);
     /// Handles a write; for a string instruction (`rep outsb`) `data` holds every element.
     fn write(&mut self, offset: u64, data: &[u8]) -> DeviceAction;
+    /// Called once after each VM exit has been handled, so a device can push out what it
+    /// collected during that exit (the serial console writes its batch here).
+    fn flush(&mut self) {}
 }
 
 /// One device on a bus.
@@ -103,6 +106,13 @@ impl Bus {
         match find(&mut self.pio, u64::from(port)) {
             Some((device, offset)) => device.write(offset, data),
             None => DeviceAction::None,
+        }
+    }
+
+    /// Lets every device push out what it collected during the last exit.
+    pub fn flush(&mut self) {
+        for slot in self.pio.iter_mut().chain(self.mmio.iter_mut()) {
+            slot.device.flush();
         }
     }
 

@@ -65,6 +65,18 @@ pub enum VcpuError {
 pub struct Vcpu {
     /// The KVM vCPU handle.
     pub fd: VcpuFd,
+    /// Data of the write being handled, copied out of `kvm_run` so the coalesced ring can be
+    /// replayed first.
+    write_data: Vec<u8>,
+}
+
+/// What an exit left to do once the coalesced ring has been replayed.
+enum Pending {
+    Nothing,
+    PioWrite(u16),
+    MmioWrite(u64),
+    Crash(String),
+    Failed(kvm_ioctls::Error),
 }
 
 impl Vcpu {
@@ -95,7 +107,7 @@ impl Vcpu {
             return Err(VcpuError::Msrs { set, wanted: msrs.as_slice().len() });
         }
         fd.set_fpu(&regs::initial_fpu()).map_err(setup("KVM_SET_FPU"))?;
-        Ok(Vcpu { fd })
+        Ok(Vcpu { fd, write_data: Vec::with_capacity(4096) })
     }
 
     /// Puts the vCPU in the PVH entry state: 32-bit protected mode at `entry`, EBX pointing
@@ -113,31 +125,78 @@ impl Vcpu {
         self.fd.get_tsc_khz().ok()
     }
 
+    /// Turns on coalesced writes for `port`: KVM queues the guest's writes to it in a ring
+    /// instead of returning to the vmm for each, and the run loop replays them (in order)
+    /// at the next exit. Used for the UART's data register. Returns whether it took effect.
+    pub fn coalesce_pio(&mut self, vm: &Vm, port: u16) -> bool {
+        self.fd.map_coalesced_mmio_ring().is_ok()
+            && vm.fd.register_coalesced_mmio(kvm_ioctls::IoEventAddress::Pio(port.into()), 1).is_ok()
+    }
+
     /// Runs the guest until it writes the power-off port.
+    ///
+    /// Writes the guest queued in the coalesced ring happened before the exit that returned
+    /// control, so the ring is replayed before that exit's own write is dispatched; devices
+    /// are flushed once per exit.
     pub fn run(&mut self, bus: &mut Bus) -> Result<ExitRequest, VcpuError> {
         loop {
-            let action = match self.fd.run() {
-                Ok(VcpuExit::IoOut(port, data)) => bus.pio_write(port, data),
+            let pending = match self.fd.run() {
                 Ok(VcpuExit::IoIn(port, data)) => {
                     bus.pio_read(port, data);
-                    DeviceAction::None
+                    Pending::Nothing
                 }
-                Ok(VcpuExit::MmioWrite(addr, data)) => bus.mmio_write(addr, data),
                 Ok(VcpuExit::MmioRead(addr, data)) => {
                     bus.mmio_read(addr, data);
-                    DeviceAction::None
+                    Pending::Nothing
                 }
-                Ok(exit) => {
-                    let what = describe_exit(&exit);
+                Ok(VcpuExit::IoOut(port, data)) => {
+                    self.write_data.clear();
+                    self.write_data.extend_from_slice(data);
+                    Pending::PioWrite(port)
+                }
+                Ok(VcpuExit::MmioWrite(addr, data)) => {
+                    self.write_data.clear();
+                    self.write_data.extend_from_slice(data);
+                    Pending::MmioWrite(addr)
+                }
+                Ok(exit) => Pending::Crash(describe_exit(&exit)),
+                Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => {
+                    Pending::Nothing
+                }
+                Err(e) => Pending::Failed(e),
+            };
+            self.replay_coalesced(bus);
+            let action = match pending {
+                Pending::Nothing => DeviceAction::None,
+                Pending::PioWrite(port) => bus.pio_write(port, &self.write_data),
+                Pending::MmioWrite(addr) => bus.mmio_write(addr, &self.write_data),
+                Pending::Crash(what) => {
+                    bus.flush();
                     return Err(self.crash(what));
                 }
-                Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => {
-                    DeviceAction::None
+                Pending::Failed(e) => {
+                    bus.flush();
+                    return Err(VcpuError::Run(e));
                 }
-                Err(e) => return Err(VcpuError::Run(e)),
             };
+            bus.flush();
             if let DeviceAction::Exit(request) = action {
                 return Ok(request);
+            }
+        }
+    }
+
+    /// Delivers the writes KVM queued in the coalesced ring, oldest first.
+    fn replay_coalesced(&mut self, bus: &mut Bus) {
+        while let Ok(Some(entry)) = self.fd.coalesced_mmio_read() {
+            let len = (entry.len as usize).min(entry.data.len());
+            // SAFETY: `pad` and `pio` are both plain u32s sharing storage; either reading is
+            // defined, and KVM sets `pio` for port writes (include/uapi/linux/kvm.h).
+            let pio = unsafe { entry.__bindgen_anon_1.pio };
+            if pio == 1 {
+                bus.pio_write(entry.phys_addr as u16, &entry.data[..len]);
+            } else {
+                bus.mmio_write(entry.phys_addr, &entry.data[..len]);
             }
         }
     }

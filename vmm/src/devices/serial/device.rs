@@ -47,7 +47,11 @@ impl BusDevice for SerialDevice {
             // stop the guest.
             let _ = self.uart.write(offset as u8, byte);
         }
-        self.uart.writer_mut().drain();
         DeviceAction::None
+    }
+
+    /// Writes out everything the guest sent during the last exit, in one `write(2)`.
+    fn flush(&mut self) {
+        self.uart.writer_mut().drain();
     }
 }
