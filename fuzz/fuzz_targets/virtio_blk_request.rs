@@ -8,8 +8,10 @@
 //! [2..4]   avail.idx (le16); used_event
 //! [4..36]  avail.ring: 16 heads (le16)
 //! [36..292] descriptor table: 16 x { le64 addr, le32 len, le16 flags, le16 next }
-//!          flags bit 15 clear: addr is taken modulo guest RAM + 256 (so most descriptors land
-//!          in or just past RAM); bit 14 clear: len modulo 16 KiB
+//!          flags bit 15 set: addr used as is; else bit 13 set: addr modulo guest RAM + 256
+//!          (anywhere in or just past RAM); else addr lands in the payload window
+//!          (0x4000 + addr % 16 KiB), where headers and indirect tables are likely.
+//!          Bit 14 clear: len modulo 16 KiB. Bits 13..15 are cleared before use.
 //! [292..]  bytes copied to guest RAM at 0x4000 (headers, data, indirect tables)
 //! ```
 
@@ -91,7 +93,8 @@ fuzz_target!(|data: &[u8]| {
         let mut addr = le64(data, at);
         let mut len = le32(data, at + 8);
         if flags & 0x8000 == 0 {
-            addr %= MEM_SIZE + 256;
+            addr =
+                if flags & 0x2000 != 0 { addr % (MEM_SIZE + 256) } else { PAYLOAD + addr % 0x4000 };
         }
         if flags & 0x4000 == 0 {
             len %= 16 << 10;
@@ -99,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
         let desc = GuestAddress(DESC_TABLE + 16 * i as u64);
         mem.write_obj(addr, desc).unwrap();
         mem.write_obj(len, GuestAddress(desc.0 + 8)).unwrap();
-        mem.write_obj(flags & 0x3fff, GuestAddress(desc.0 + 12)).unwrap();
+        mem.write_obj(flags & 0x1fff, GuestAddress(desc.0 + 12)).unwrap();
         mem.write_obj(le16(data, at + 14), GuestAddress(desc.0 + 14)).unwrap();
     }
     if let Some(payload) = data.get(292..) {
@@ -119,10 +122,16 @@ fuzz_target!(|data: &[u8]| {
                         assert!(s.len <= SIZE_MAX);
                         assert!(s.len == 0 || mem.check_range(s.addr, s.len as usize));
                     }
-                    assert_eq!(req.data_len, req.segments.iter().map(|s| u64::from(s.len)).sum());
+                    assert_eq!(
+                        req.data_len,
+                        req.segments.iter().map(|s| u64::from(s.len)).sum::<u64>()
+                    );
                     if matches!(req.request_type, RequestType::In | RequestType::Out) {
                         assert_eq!(req.data_len % SECTOR_SIZE, 0);
-                        let end = req.sector.checked_mul(SECTOR_SIZE).and_then(|s| s.checked_add(req.data_len));
+                        let end = req
+                            .sector
+                            .checked_mul(SECTOR_SIZE)
+                            .and_then(|s| s.checked_add(req.data_len));
                         assert!(end.is_some_and(|end| end <= DISK_SIZE));
                     }
                     assert!(req.segments.len() <= SEG_MAX as usize);

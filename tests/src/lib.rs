@@ -62,6 +62,8 @@ pub fn require_kvm() {
 pub struct Run {
     /// Exit status (None if killed by a signal).
     pub status: Option<i32>,
+    /// Captured stdout, as bytes.
+    pub stdout_bytes: Vec<u8>,
     /// Captured stdout.
     pub stdout: String,
     /// Captured stderr (the guest's serial console and the vmm's own messages).
@@ -73,16 +75,33 @@ pub struct Run {
 /// Runs the vmm with `args` and `env`, failing the test if it takes longer than
 /// [`RUN_TIMEOUT`].
 pub fn vmm_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    vmm_full(args, env, None)
+}
+
+/// Runs the vmm with `args`, feeding `input` to its stdin (then closing it).
+pub fn vmm_with_input(args: &[&str], input: Vec<u8>) -> Run {
+    vmm_full(args, &[], Some(input))
+}
+
+fn vmm_full(args: &[&str], env: &[(&str, &str)], input: Option<Vec<u8>>) -> Run {
     let bin = vmm_bin();
     let start = Instant::now();
     let mut child = Command::new(bin)
         .args(args)
         .envs(env.iter().copied())
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawning the vmm");
+    if let Some(data) = input {
+        let mut stdin = child.stdin.take().expect("stdin piped");
+        std::thread::spawn(move || {
+            use std::io::Write;
+            // The guest may stop reading early; a broken pipe is not the test's failure.
+            let _ = stdin.write_all(&data);
+        });
+    }
     // Collect output on helper threads so a chatty guest cannot fill a pipe and stall.
     let mut out = child.stdout.take().expect("stdout piped");
     let mut err = child.stderr.take().expect("stderr piped");
@@ -106,6 +125,7 @@ pub fn vmm_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     Run {
         status: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stdout_bytes: output.stdout,
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         elapsed: start.elapsed(),
     }
@@ -166,4 +186,41 @@ impl Run {
         assert!(lines[0].contains(needle), "message {:?} does not mention {needle:?}", lines[0]);
         assert!(!self.stderr.contains("panicked"), "the vmm panicked: {}", self.stderr);
     }
+}
+
+/// Runs the vmm with `args` and `env` as an unprivileged user, so file permission errors
+/// are real: as `nobody` through `setpriv` when the tests run as root (root ignores
+/// permission bits; the binary is copied into `scratch`, which nobody can reach), else as
+/// the current user.
+pub fn vmm_unprivileged(args: &[&str], env: &[(&str, &str)], scratch: &TempDir) -> Run {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { geteuid() } != 0 {
+        return vmm_with_env(args, env);
+    }
+    let bin = scratch.path().join("vmm");
+    std::fs::copy(vmm_bin(), &bin).expect("copying the vmm binary");
+    for p in [scratch.path(), bin.as_path()] {
+        let mut perms = std::fs::metadata(p).expect("scratch metadata").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(p, perms).expect("making the scratch dir reachable");
+    }
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&bin)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .expect("setpriv (util-linux) is needed to run the vmm unprivileged as root");
+    Run {
+        status: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stdout_bytes: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: Duration::ZERO,
+    }
+}
+
+unsafe extern "C" {
+    fn geteuid() -> u32;
 }

@@ -1,7 +1,7 @@
 //! Bad input never reaches a guest: each case is one clear line on stderr and exit status 2.
 
 use integration_tests::elf::{code_exit, pvh_kernel, set_class, set_load_paddr, set_machine};
-use integration_tests::{TempDir, require_kvm, vmm, vmm_with_env};
+use integration_tests::{TempDir, require_kvm, vmm, vmm_unprivileged, vmm_with_env};
 
 #[test]
 fn missing_kernel_file() {
@@ -96,8 +96,8 @@ fn kvm_device_is_not_kvm() {
         .assert_bad_input("/dev/null is not a KVM device");
 }
 
-/// Permission denied: a device node the user may not open. As root, permission bits do not
-/// apply, so the vmm is run as `nobody` (via `setpriv`) against a root-only file.
+/// Permission denied: a device node the user may not open (the vmm runs as `nobody` when
+/// the tests run as root, since root ignores permission bits).
 #[test]
 fn kvm_device_not_permitted() {
     let dir = TempDir::new("kvmperm");
@@ -105,37 +105,6 @@ fn kvm_device_not_permitted() {
     let mut perms = std::fs::metadata(&node).unwrap().permissions();
     std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o000);
     std::fs::set_permissions(&node, perms).unwrap();
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc_geteuid() } == 0;
-    let run = if root {
-        // nobody must be able to reach the binary: copy it next to the node.
-        let bin = dir.path().join("vmm");
-        std::fs::copy(integration_tests::vmm_bin(), &bin).unwrap();
-        for p in [dir.path(), bin.as_path()] {
-            let mut perms = std::fs::metadata(p).unwrap().permissions();
-            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-            std::fs::set_permissions(p, perms).unwrap();
-        }
-        let out = std::process::Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(&bin)
-            .arg("run")
-            .env("VMM_KVM_DEVICE", &node)
-            .output()
-            .expect("setpriv (util-linux) is needed to run this test as root");
-        integration_tests::Run {
-            status: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            elapsed: std::time::Duration::ZERO,
-        }
-    } else {
-        vmm_with_env(&["run"], &[("VMM_KVM_DEVICE", &node)])
-    };
-    run.assert_bad_input("permission denied");
-}
-
-unsafe extern "C" {
-    #[link_name = "geteuid"]
-    fn libc_geteuid() -> u32;
+    vmm_unprivileged(&["run"], &[("VMM_KVM_DEVICE", &node)], &dir)
+        .assert_bad_input("permission denied");
 }

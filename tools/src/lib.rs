@@ -1,3 +1,6 @@
-//! Host-side tools for the project. The disk-image builder (`mkimage`) and the exec-latency
-//! benchmark harness (`exec-bench`) arrive with the issues that need them; this library holds
-//! what they share.
+//! Host-side tools for the project: building the guest workspaces (`guest_build`) and ext2
+//! disk images (`image`). The `mkimage` binary and `vmm/build.rs` (which embeds the kernel
+//! and the default image) both use them.
+
+pub mod guest_build;
+pub mod image;

@@ -1,8 +1,9 @@
 //! Builds a VM top to bottom, in the order of docs/DESIGN.md "Boot sequence":
-//! KVM, kernel image check, guest memory, VM + irqchip, vCPU, devices, kernel load, boot
-//! structures, entry registers.
+//! KVM, kernel image and disk checks, guest memory, VM + irqchip, vCPU, devices (legacy and
+//! virtio), kernel load, boot structures, entry registers.
 
 use std::io::stderr;
+use std::sync::{Arc, Mutex};
 
 use vm_memory::GuestMemoryMmap;
 use vmm_sys_util::eventfd::{EFD_NONBLOCK, EventFd};
@@ -12,7 +13,11 @@ use crate::config::{KernelSource, VmConfig};
 use crate::devices::Bus;
 use crate::devices::exit_port::ExitPort;
 use crate::devices::serial::{BatchWriter, COM1_IRQ, SerialDevice};
+use crate::devices::virtio::VirtioMmioDevices;
+use crate::devices::virtio::block::{Block, DiskFile};
+use crate::devices::virtio::console::{Console, ConsoleIo};
 use crate::error::Error;
+use crate::event_loop::Subscriber;
 use crate::loader::{self, KernelImage, pvh};
 use crate::timings::{Lap, Timings};
 use crate::vstate::{kvm::Kvm, memory, vcpu::Vcpu, vm::Vm};
@@ -25,6 +30,8 @@ pub struct BuiltVm {
     pub bus: Bus,
     /// The VM and its memory.
     pub vm: Vm,
+    /// Event handlers of the virtio devices, for the device event loop.
+    pub subscribers: Vec<Subscriber>,
 }
 
 impl BuiltVm {
@@ -37,17 +44,28 @@ impl BuiltVm {
 /// Builds the VM described by `config`, recording phase times in `timings`.
 pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error> {
     let mut lap = Lap::start();
-    let kvm = Kvm::open(&config.kvm_device)?;
+    // User input first (command line, kernel, disks): cheap checks that name the problem
+    // before anything is created.
+    pvh::build_cmdline(&config.cmdline)?;
     let image = match &config.kernel {
         KernelSource::Embedded => KernelImage::embedded()?,
         KernelSource::File(path) => KernelImage::from_file(path)?,
     };
-    // Check the command line before any heavy lifting: it is user input.
-    let cmdline = pvh::build_cmdline(&config.cmdline)?;
+    let disks = config
+        .disks
+        .iter()
+        .map(|d| DiskFile::open(&d.path, d.read_only))
+        .collect::<Result<Vec<_>, _>>()?;
+    let kvm = Kvm::open(&config.kvm_device)?;
     let guest_memory = memory::create(config.mem_mib, image.info().load_end)?;
     let vm = Vm::new(&kvm, guest_memory)?;
     let mut vcpu = Vcpu::new(&kvm, &vm, 0)?;
-    let bus = attach_devices(&vm)?;
+    let mut bus = attach_devices(&vm)?;
+    let virtio = attach_virtio(&vm, &mut bus, disks)?;
+    // The devices announce themselves first, so user text (even a trailing `--`) follows.
+    let mut cmdline = pvh::build_cmdline("")?;
+    virtio.add_to_cmdline(&mut cmdline)?;
+    pvh::append_cmdline(&mut cmdline, &config.cmdline)?;
     // Without coalescing every byte the kernel prints is a round trip to the vmm (this
     // host's KVM runs `rep outsb` one element at a time); it is only an optimization.
     vcpu.coalesce_pio(&vm, vmm_abi::COM1_PORT);
@@ -58,7 +76,22 @@ pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error>
         pvh::write_boot_structures(&vm.memory, &cmdline, &memmap::build(config.mem_mib << 20))?;
     vcpu.set_pvh_entry(entry.0, start_info.0)?;
     timings.kernel_load = lap.lap();
-    Ok(BuiltVm { vcpu, bus, vm })
+    Ok(BuiltVm { vcpu, bus, vm, subscribers: virtio.subscribers() })
+}
+
+/// The virtio-mmio devices: the disks in `--disk` order (vda, vdb, ...), then the console
+/// (port 0: host stdin/stdout, port 1: host stderr).
+fn attach_virtio(vm: &Vm, bus: &mut Bus, disks: Vec<DiskFile>) -> Result<VirtioMmioDevices, Error> {
+    let mut virtio = VirtioMmioDevices::new();
+    for disk in disks {
+        let block =
+            Block::new(disk).map_err(|source| Error::Device { what: "virtio-blk", source })?;
+        virtio.attach(&vm.fd, bus, &vm.memory, Arc::new(Mutex::new(block)))?;
+    }
+    let console = Console::new(ConsoleIo::stdio())
+        .map_err(|source| Error::Device { what: "virtio-console", source })?;
+    virtio.attach(&vm.fd, bus, &vm.memory, Arc::new(Mutex::new(console)))?;
+    Ok(virtio)
 }
 
 /// The legacy devices every VM has: COM1 (to stderr) and the power-off port.

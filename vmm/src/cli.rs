@@ -1,4 +1,5 @@
-//! The command line: `vmm run [--kernel PATH] [--mem MIB] [--cmdline STRING] [--timings]`.
+//! The command line:
+//! `vmm run [--kernel PATH] [--mem MIB] [--disk PATH[,ro]]... [--cmdline STRING] [--timings]`.
 //!
 //! Parsing errors become one line on stderr and exit status 2, like every other bad input;
 //! `--help` and `--version` print to stdout and exit 0.
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{DEFAULT_MEM_MIB, KVM_DEVICE_ENV, KernelSource, VmConfig};
+use crate::config::{DEFAULT_MEM_MIB, DiskConfig, KVM_DEVICE_ENV, KernelSource, VmConfig};
 
 /// Run a KVM virtual machine with our guest kernel.
 #[derive(Debug, Parser)]
@@ -34,6 +35,10 @@ struct RunArgs {
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEM_MIB,
           value_parser = clap::value_parser!(u64).range(1..=(1 << 30)))]
     mem: u64,
+    /// A disk image served as a virtio block device (repeatable; the first is the root
+    /// disk, vda). Append ",ro" for read-only.
+    #[arg(long, value_name = "PATH[,ro]")]
+    disk: Vec<DiskConfig>,
     /// Extra kernel command-line text (e.g. "exit=7").
     #[arg(long, value_name = "STRING", default_value = "")]
     cmdline: String,
@@ -93,6 +98,7 @@ where
         mem_mib: run.mem,
         cmdline: run.cmdline,
         timings: run.timings,
+        disks: run.disk,
         ..VmConfig::default()
     };
     if let Some(path) = std::env::var_os(KVM_DEVICE_ENV) {
@@ -148,6 +154,15 @@ mod tests {
             assert_eq!(e.message.lines().count(), 1, "{args:?}: {}", e.message);
             assert!(e.message.starts_with("vmm: error: "), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn disks_keep_their_order() {
+        let c = parse_ok(&["run", "--disk", "root.img", "--disk", "scratch.img,ro"]);
+        let paths: Vec<_> =
+            c.disks.iter().map(|d| (d.path.to_str().unwrap(), d.read_only)).collect();
+        assert_eq!(paths, [("root.img", false), ("scratch.img", true)]);
+        assert_eq!(parse_err(&["run", "--disk", "x.img,wat"]).status, 2);
     }
 
     #[test]

@@ -21,6 +21,35 @@ pub enum KernelSource {
     File(PathBuf),
 }
 
+/// One `--disk`: a host file served as a virtio-blk device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiskConfig {
+    /// The backing file.
+    pub path: PathBuf,
+    /// Serve it read-only (VIRTIO_BLK_F_RO; writes fail with an I/O error).
+    pub read_only: bool,
+}
+
+impl std::str::FromStr for DiskConfig {
+    type Err = String;
+
+    /// Parses `PATH` or `PATH,ro` (the `--disk` syntax).
+    fn from_str(spec: &str) -> Result<Self, String> {
+        let (path, read_only) = match spec.rsplit_once(',') {
+            Some((path, "ro")) => (path, true),
+            Some((path, "rw")) => (path, false),
+            Some((_, option)) => {
+                return Err(format!("unknown disk option '{option}' (expected 'ro')"));
+            }
+            None => (spec, false),
+        };
+        if path.is_empty() {
+            return Err("empty disk path".into());
+        }
+        Ok(DiskConfig { path: path.into(), read_only })
+    }
+}
+
 /// Everything needed to run one VM.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VmConfig {
@@ -34,6 +63,8 @@ pub struct VmConfig {
     pub timings: bool,
     /// The KVM device node to open.
     pub kvm_device: PathBuf,
+    /// Block devices, in order: the first is `vda`, the root disk.
+    pub disks: Vec<DiskConfig>,
 }
 
 impl Default for VmConfig {
@@ -44,6 +75,24 @@ impl Default for VmConfig {
             cmdline: String::new(),
             timings: false,
             kvm_device: PathBuf::from(DEFAULT_KVM_DEVICE),
+            disks: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disk_syntax() {
+        assert_eq!("a.img".parse(), Ok(DiskConfig { path: "a.img".into(), read_only: false }));
+        assert_eq!(
+            "/x,y.img,ro".parse(),
+            Ok(DiskConfig { path: "/x,y.img".into(), read_only: true })
+        );
+        assert_eq!("b.img,rw".parse(), Ok(DiskConfig { path: "b.img".into(), read_only: false }));
+        assert!("c.img,readonly".parse::<DiskConfig>().is_err());
+        assert!(",ro".parse::<DiskConfig>().is_err());
     }
 }

@@ -3,7 +3,11 @@
 use vmm_abi::exit::{STATUS_BAD_INPUT, STATUS_VM_CRASH};
 
 use crate::devices::bus::BusError;
+use crate::devices::virtio::AttachError;
+use crate::devices::virtio::block::DiskError;
+use crate::event_loop::EventLoopError;
 use crate::loader::{BootError, ImageError, LoadError};
+use crate::terminal::TerminalError;
 use crate::vstate::{kvm::KvmError, memory::MemoryError, vcpu::VcpuError, vm::VmError};
 
 /// Anything that stops a run before the guest powers off normally.
@@ -33,6 +37,18 @@ pub enum Error {
     /// Device placement.
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// A `--disk` that cannot be served.
+    #[error(transparent)]
+    Disk(#[from] DiskError),
+    /// Registering a virtio device with KVM.
+    #[error(transparent)]
+    Attach(#[from] AttachError),
+    /// The device event loop.
+    #[error(transparent)]
+    EventLoop(#[from] EventLoopError),
+    /// Terminal raw mode.
+    #[error(transparent)]
+    Terminal(#[from] TerminalError),
     /// A device's host resources.
     #[error("setting up {what}: {source}")]
     Device {
@@ -52,6 +68,7 @@ impl Error {
             Error::Image(_) => true,
             Error::Memory(e) => e.is_bad_input(),
             Error::Boot(e) => e.is_bad_input(),
+            Error::Disk(e) => e.is_bad_input(),
             // The image passed our checks but linux-loader still refused it: still the image.
             Error::Load(_) => true,
             _ => false,

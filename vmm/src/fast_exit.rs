@@ -40,6 +40,7 @@ extern "C" fn reaper(parent: *mut libc::c_void) -> libc::c_int {
 /// reaper after this process has exited. If the reaper cannot be started, the process
 /// exits normally and the teardown happens inline.
 pub fn exit(status: u8) -> ! {
+    crate::terminal::restore();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     let stack = Box::leak(vec![0u8; REAPER_STACK_SIZE].into_boxed_slice());

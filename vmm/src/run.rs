@@ -36,8 +36,10 @@ impl RunOutcome {
 pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
     let mut timings = Timings::default();
     let mut built = builder::build(config, &mut timings)?;
-    let mut events = EventLoop::start(Vec::new())
-        .map_err(|e| Error::Device { what: "event loop", source: std::io::Error::other(e) })?;
+    let mut events = EventLoop::start(built.subscribers.clone())?;
+    // Raw mode while the guest owns the terminal; the guard (or `terminal::restore` on the
+    // `fast_exit` path) puts it back.
+    let raw_mode = crate::terminal::RawMode::enter()?;
     if config.timings {
         timings.tsc_khz = built.vcpu.tsc_khz();
         timings.guest_tsc_at_run = read_guest_tsc(&built.vcpu.fd);
@@ -47,6 +49,7 @@ pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
     let result = built.vcpu.run(&mut built.bus);
     timings.guest_run = lap.lap();
     events.stop();
+    drop(raw_mode);
     let request = result?;
 
     if config.timings {

@@ -88,7 +88,8 @@ pub struct RawMode {
 
 impl RawMode {
     /// Puts stdin in raw mode if it is a terminal (`Ok(None)` if it is not: pipes and files
-    /// need nothing), and installs the restoring signal handlers.
+    /// need nothing; nor if the vmm runs in the background), and installs the restoring
+    /// signal handlers.
     pub fn enter() -> Result<Option<RawMode>, TerminalError> {
         Self::enter_fd(libc::STDIN_FILENO)
     }
@@ -97,6 +98,15 @@ impl RawMode {
     fn enter_fd(fd: RawFd) -> Result<Option<RawMode>, TerminalError> {
         // SAFETY: isatty only inspects the fd.
         if unsafe { libc::isatty(fd) } != 1 {
+            return Ok(None);
+        }
+        // A vmm started in the background (`vmm run &`) must leave the terminal alone:
+        // tcsetattr from a background process group would stop it with SIGTTOU. (A terminal
+        // that is not our controlling one has no foreground group to compare: go ahead.)
+        // SAFETY: tcgetpgrp and getpgrp only query.
+        let foreground = unsafe { libc::tcgetpgrp(fd) };
+        // SAFETY: as above.
+        if foreground >= 0 && foreground != unsafe { libc::getpgrp() } {
             return Ok(None);
         }
         if STATE.compare_exchange(IDLE, WRITING, Ordering::AcqRel, Ordering::Acquire).is_err() {

@@ -13,7 +13,8 @@ use vmm_abi::report::{BootReport, stamp};
 /// Host-side phase durations of one run, plus what the guest reported.
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
-    /// Opening KVM through creating the vCPU (memory, VM, irqchip, CPUID, MSRs).
+    /// Input checks, then opening KVM through attaching devices (memory, VM, irqchip,
+    /// vCPU, legacy and virtio devices).
     pub vm_create: Duration,
     /// Reading/checking the kernel, loading it and writing the boot structures.
     pub kernel_load: Duration,
@@ -65,7 +66,7 @@ impl Timings {
         let mut line = |name: &str, value: String| {
             let _ = writeln!(out, "  {name:<34}{value}");
         };
-        line("vm creation (kvm, memory, vcpu)", micros(self.vm_create));
+        line("vm creation (checks, kvm, memory, vcpu, devices)", micros(self.vm_create));
         line("kernel load (elf, boot params)", micros(self.kernel_load));
         line("guest run (first KVM_RUN to exit)", micros(self.guest_run));
         let stamps = self.report.as_ref().map(|r| r.stamps).unwrap_or_default();

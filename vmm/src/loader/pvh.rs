@@ -54,6 +54,14 @@ pub fn build_cmdline(user: &str) -> Result<Cmdline, BootError> {
     Ok(cmdline)
 }
 
+/// Appends the user's `--cmdline` text to a command line the vmm has started.
+pub fn append_cmdline(cmdline: &mut Cmdline, user: &str) -> Result<(), BootError> {
+    if !user.trim().is_empty() {
+        cmdline.insert_str(user).map_err(BootError::Cmdline)?;
+    }
+    Ok(())
+}
+
 /// Writes everything the PVH entry state points at. Returns the `hvm_start_info` address
 /// to pass in EBX.
 pub fn write_boot_structures(

@@ -130,7 +130,10 @@ impl Vcpu {
     /// at the next exit. Used for the UART's data register. Returns whether it took effect.
     pub fn coalesce_pio(&mut self, vm: &Vm, port: u16) -> bool {
         self.fd.map_coalesced_mmio_ring().is_ok()
-            && vm.fd.register_coalesced_mmio(kvm_ioctls::IoEventAddress::Pio(port.into()), 1).is_ok()
+            && vm
+                .fd
+                .register_coalesced_mmio(kvm_ioctls::IoEventAddress::Pio(port.into()), 1)
+                .is_ok()
     }
 
     /// Runs the guest until it writes the power-off port.
@@ -160,9 +163,7 @@ impl Vcpu {
                     Pending::MmioWrite(addr)
                 }
                 Ok(exit) => Pending::Crash(describe_exit(&exit)),
-                Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => {
-                    Pending::Nothing
-                }
+                Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => Pending::Nothing,
                 Err(e) => Pending::Failed(e),
             };
             self.replay_coalesced(bus);

@@ -66,6 +66,8 @@ mod reg {
     pub const QUEUE_DRIVER_HIGH: u64 = VIRTIO_MMIO_QUEUE_AVAIL_HIGH as u64;
     pub const QUEUE_DEVICE_LOW: u64 = VIRTIO_MMIO_QUEUE_USED_LOW as u64;
     pub const QUEUE_DEVICE_HIGH: u64 = VIRTIO_MMIO_QUEUE_USED_HIGH as u64;
+    pub const SHM_LEN_LOW: u64 = VIRTIO_MMIO_SHM_LEN_LOW as u64;
+    pub const SHM_BASE_HIGH: u64 = VIRTIO_MMIO_SHM_BASE_HIGH as u64;
     pub const CONFIG_GENERATION: u64 = VIRTIO_MMIO_CONFIG_GENERATION as u64;
     pub const CONFIG: u64 = VIRTIO_MMIO_CONFIG as u64;
 }
@@ -77,9 +79,26 @@ pub const QUEUE_NOTIFY_OFFSET: u64 = reg::QUEUE_NOTIFY;
 /// the device (and afterwards so reads of QueueReady return what the driver wrote).
 struct QueueSetup {
     queue: Queue,
-    /// The driver wrote a size that is not a power of two within 1..=QueueNumMax, or a ring
-    /// address that breaks the ring's alignment; the queue cannot be used.
-    invalid: bool,
+    /// Which of the driver's last writes the queue had to refuse (`BAD_*` bits): a size that
+    /// is not a power of two within 1..=QueueNumMax, or a ring address that breaks the ring's
+    /// alignment. A later valid write of the same field clears its bit; a queue made ready
+    /// with any bit set cannot be used.
+    bad: u8,
+}
+
+const BAD_SIZE: u8 = 1;
+const BAD_DESC: u8 = 2;
+const BAD_AVAIL: u8 = 4;
+const BAD_USED: u8 = 8;
+
+impl QueueSetup {
+    fn flag(&mut self, bit: u8, bad: bool) {
+        if bad {
+            self.bad |= bit;
+        } else {
+            self.bad &= !bit;
+        }
+    }
 }
 
 /// One device's virtio-mmio register file.
@@ -115,7 +134,7 @@ fn new_queues(max_sizes: &[u16]) -> Vec<QueueSetup> {
             // Devices declare power-of-two sizes <= 32768; anything else is a programming
             // error caught by the transport tests, and degrades to a queue of one entry.
             queue: Queue::new(max).unwrap_or_else(|_| Queue::new(1).expect("1 is a valid size")),
-            invalid: false,
+            bad: 0,
         })
         .collect()
 }
@@ -210,6 +229,9 @@ impl MmioTransport {
             reg::QUEUE_DEVICE_LOW => selected.map_or(0, |q| q.queue.used_ring() as u32),
             reg::QUEUE_DEVICE_HIGH => selected.map_or(0, |q| (q.queue.used_ring() >> 32) as u32),
             reg::CONFIG_GENERATION => self.interrupt.config_generation(),
+            // No shared memory regions: every SHMSel names a non-existent one, whose length
+            // and base read as -1 (4.2.2).
+            reg::SHM_LEN_LOW..=reg::SHM_BASE_HIGH => u32::MAX,
             // Write-only and unknown registers read as zero.
             _ => 0,
         }
@@ -237,7 +259,8 @@ impl MmioTransport {
                     && let Some(q) = self.selected_queue()
                 {
                     let size = u16::try_from(value).ok();
-                    q.invalid |= size.is_none_or(|size| q.queue.try_set_size(size).is_err());
+                    let bad = size.is_none_or(|size| q.queue.try_set_size(size).is_err());
+                    q.flag(BAD_SIZE, bad);
                 }
             }
             reg::QUEUE_READY => {
@@ -284,20 +307,19 @@ impl MmioTransport {
             (current & !0xffff_ffff) | u64::from(value)
         };
         let address = GuestAddress(address);
-        // The low half is usually written first, so an unaligned intermediate value can only
-        // come from the low word; the final value is what counts. Record alignment errors of
-        // the low half only (the high half never changes alignment).
-        let result = match offset {
+        let (result, bit) = match offset {
             reg::QUEUE_DESC_LOW | reg::QUEUE_DESC_HIGH => {
-                q.queue.try_set_desc_table_address(address)
+                (q.queue.try_set_desc_table_address(address), BAD_DESC)
             }
             reg::QUEUE_DRIVER_LOW | reg::QUEUE_DRIVER_HIGH => {
-                q.queue.try_set_avail_ring_address(address)
+                (q.queue.try_set_avail_ring_address(address), BAD_AVAIL)
             }
-            _ => q.queue.try_set_used_ring_address(address),
+            _ => (q.queue.try_set_used_ring_address(address), BAD_USED),
         };
+        // Alignment lives in the low word: only its writes decide whether the address is bad
+        // (a refused low word keeps the old address, and the bit stays set until a good one).
         if !high {
-            q.invalid |= result.is_err();
+            q.flag(bit, result.is_err());
         }
     }
 
@@ -350,7 +372,7 @@ impl MmioTransport {
         let event_idx = self.driver_features & VIRTIO_RING_F_EVENT_IDX != 0;
         let mut queues = Vec::with_capacity(self.queues.len());
         for setup in &self.queues {
-            if setup.queue.ready() && (setup.invalid || !setup.queue.is_valid(&self.memory)) {
+            if setup.queue.ready() && (setup.bad != 0 || !setup.queue.is_valid(&self.memory)) {
                 self.interrupt.set_needs_reset();
                 return;
             }
@@ -376,7 +398,7 @@ impl MmioTransport {
         self.interrupt.reset();
         for setup in &mut self.queues {
             setup.queue.reset();
-            setup.invalid = false;
+            setup.bad = 0;
         }
         self.status = 0;
         self.device_features_sel = 0;
@@ -416,6 +438,12 @@ impl<T: BusDevice + ?Sized> BusDevice for Arc<Mutex<T>> {
 
     fn write(&mut self, offset: u64, data: &[u8]) -> DeviceAction {
         lock(self).write(offset, data)
+    }
+
+    /// Forwarded like the accesses. Only the vCPU thread locks a transport, so this
+    /// per-exit lock is uncontended.
+    fn flush(&mut self) {
+        lock(self).flush()
     }
 }
 
@@ -486,6 +514,8 @@ mod tests {
         assert_eq!(h.read(reg::DEVICE_ID), FakeDevice::TYPE);
         assert_eq!(h.read(reg::VENDOR_ID), MMIO_VENDOR_ID);
         assert_eq!(h.read(reg::STATUS), 0);
+        assert_eq!(h.read(0xb0), u32::MAX, "SHMLenLow: no shared memory region");
+        assert_eq!(h.read(0xbc), u32::MAX, "SHMBaseHigh");
         // Registers are read-only; writes to them change nothing.
         h.write(reg::MAGIC_VALUE, 0);
         assert_eq!(h.read(reg::MAGIC_VALUE), MMIO_MAGIC_VALUE);
@@ -626,6 +656,14 @@ mod tests {
         assert_eq!(h.read(reg::STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET, VIRTIO_CONFIG_S_NEEDS_RESET);
         assert!(!h.device.lock().unwrap().active);
         assert_eq!(h.read(reg::INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+
+        // A bad size corrected before DRIVER_OK is fine.
+        let mut h = Harness::new();
+        h.negotiate(FakeDevice::FEATURES);
+        h.setup_queue(0, 12, 0x1000, 0x2000, 0x3002);
+        h.setup_all_queues();
+        h.write(reg::STATUS, ACK | DRV | FOK | DOK);
+        assert_eq!(h.read(reg::STATUS), ACK | DRV | FOK | DOK);
 
         // Larger than QueueNumMax.
         let mut h = Harness::new();

@@ -585,6 +585,46 @@ mod tests {
         assert_eq!(s.driver.avail_event(), 3);
     }
 
+    /// A measurement, not a check: the device's own cost for sequential 1 MiB reads from a
+    /// file in the page cache, against plain `pread` of the same file. Run with
+    /// `cargo test --release -p vmm -- --ignored --nocapture bench_`.
+    #[test]
+    #[ignore]
+    fn bench_sequential_one_mebibyte_reads() {
+        use std::os::unix::fs::FileExt;
+        const FILE: usize = 256 << 20;
+        const REQ: usize = 1 << 20;
+        let mut s = setup_with(&vec![0x5a; FILE], false, true);
+        let file = std::fs::File::open(&s.path).unwrap();
+        let mut buf = vec![0u8; REQ];
+        for round in 0..2 {
+            let start = std::time::Instant::now();
+            for i in 0..FILE / REQ {
+                file.read_exact_at(&mut buf, (i * REQ) as u64).unwrap();
+            }
+            let host = start.elapsed();
+            let start = std::time::Instant::now();
+            for i in 0..FILE / REQ {
+                s.header(HDR, VIRTIO_BLK_T_IN, (i * REQ / 512) as u64);
+                s.driver.add_chain(&[
+                    Desc::r(HDR, 16),
+                    Desc::w(DATA, REQ as u32),
+                    Desc::w(STATUS, 1),
+                ]);
+                s.block.process_queue();
+                assert_eq!(s.driver.take_used().len(), 1);
+            }
+            let device = start.elapsed();
+            let rate = |t: std::time::Duration| FILE as f64 / t.as_secs_f64() / f64::from(1 << 20);
+            println!(
+                "round {round}: host pread {:.0} MiB/s, device {:.0} MiB/s ({:.1} us per 1 MiB request)",
+                rate(host),
+                rate(device),
+                device.as_secs_f64() * 1e6 / (FILE / REQ) as f64
+            );
+        }
+    }
+
     #[test]
     fn activation_needs_a_ready_queue() {
         let file = TempFile::new().unwrap();

@@ -243,21 +243,44 @@ mod tests {
         assert!(err.to_string().contains("not a multiple of 512"));
     }
 
+    /// Runs `check` with the permissions of `nobody`: in a forked child that drops its ids
+    /// when the tests run as root (root ignores file modes), directly otherwise. Returns
+    /// whether the check passed.
+    fn as_unprivileged(check: impl FnOnce() -> bool) -> bool {
+        // SAFETY: geteuid has no arguments and cannot fail.
+        if unsafe { libc::geteuid() } != 0 {
+            return check();
+        }
+        // SAFETY: the child only runs `check` (file opens and comparisons) and `_exit`s; it
+        // never returns into the test harness.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            // SAFETY: plain id changes in the child; failure is reported through the status.
+            let dropped = unsafe { libc::setgid(65534) == 0 && libc::setuid(65534) == 0 };
+            let ok = dropped && check();
+            // SAFETY: ends the child without running the harness's destructors.
+            unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for the child we just forked.
+        unsafe { libc::waitpid(pid, &mut status, 0) };
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+    }
+
     #[test]
     fn permission_errors() {
-        // Root ignores file modes; the check is only meaningful for other users.
-        // SAFETY: geteuid has no arguments and cannot fail.
-        if unsafe { libc::geteuid() } == 0 {
-            return;
-        }
+        // The temp file lives in the system temp directory, which nobody can traverse.
         let (_tmp, path) = temp_image(&[0u8; 512]);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
-        let err = DiskFile::open(&path, false).unwrap_err();
-        assert!(matches!(err, DiskError::NotWritable { .. }), "{err}");
-        DiskFile::open(&path, true).unwrap();
+        assert!(as_unprivileged(|| {
+            matches!(DiskFile::open(&path, false), Err(DiskError::NotWritable { .. }))
+                && DiskFile::open(&path, true).is_ok()
+        }));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
-        let err = DiskFile::open(&path, true).unwrap_err();
-        assert!(matches!(err, DiskError::NotReadable { .. }), "{err}");
+        assert!(as_unprivileged(|| {
+            matches!(DiskFile::open(&path, true), Err(DiskError::NotReadable { .. }))
+        }));
     }
 
     #[test]

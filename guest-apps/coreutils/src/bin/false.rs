@@ -1,0 +1,5 @@
+//! `false`: exits with status 1.
+
+fn main() {
+    std::process::exit(1);
+}

@@ -1,0 +1,3 @@
+//! `true`: exits with status 0.
+
+fn main() {}
