@@ -1,6 +1,8 @@
-//! Builds the guest kernel (a separate workspace, target `x86_64-unknown-none`) so the `vmm`
-//! binary can embed it and `vmm run` works on a fresh clone with no other step. The nested
-//! build itself lives in `tools::guest_build`, shared with `mkimage`.
+//! Builds what the `vmm` binary embeds, so `vmm run` works on a fresh clone with no other
+//! step: the guest kernel (a separate workspace, target `x86_64-unknown-none`) and the
+//! default root disk image (the guest programs, target `x86_64-unknown-linux-musl`, in an
+//! ext2 image made like `mkimage` makes one). The nested builds live in
+//! `tools::guest_build`, shared with `mkimage`.
 
 use std::env;
 use std::path::PathBuf;
@@ -20,6 +22,12 @@ fn main() {
     std::fs::copy(&kernel, &dest)
         .unwrap_or_else(|e| panic!("copying {} to {}: {e}", kernel.display(), dest.display()));
 
+    let apps = tools::guest_build::apps(&root).unwrap_or_else(|e| panic!("{e}"));
+    let spec = tools::image::default_spec(&apps, &root.join("guest-apps").join("rootfs"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    tools::image::build(&spec, &out_dir.join("rootfs.img"), None)
+        .unwrap_or_else(|e| panic!("building the default disk image: {e}"));
+
     // Watch sources only: scanning a target directory would rebuild the vmm on every build.
     let watched = [
         "guest-kernel/Cargo.toml",
@@ -28,6 +36,14 @@ fn main() {
         "guest-kernel/kernel",
         "guest-kernel/kcore",
         "abi",
+        "guest-apps/Cargo.toml",
+        "guest-apps/Cargo.lock",
+        "guest-apps/.cargo",
+        "guest-apps/rootfs",
+        "guest-apps/init",
+        "guest-apps/coreutils",
+        "guest-apps/hello",
+        "tools/src",
         "rust-toolchain.toml",
     ];
     for path in watched {

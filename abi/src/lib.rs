@@ -8,6 +8,7 @@
 //! it also boots under QEMU, where none of the vmm-only parts below are present.
 #![no_std]
 
+pub mod args;
 pub mod exit;
 pub mod report;
 

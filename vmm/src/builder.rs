@@ -16,6 +16,7 @@ use crate::devices::serial::{BatchWriter, COM1_IRQ, SerialDevice};
 use crate::devices::virtio::VirtioMmioDevices;
 use crate::devices::virtio::block::{Block, DiskFile};
 use crate::devices::virtio::console::{Console, ConsoleIo};
+use crate::embedded::{EMBEDDED_ROOTFS, EMBEDDED_ROOTFS_NAME};
 use crate::error::Error;
 use crate::event_loop::Subscriber;
 use crate::loader::{self, KernelImage, pvh};
@@ -46,16 +47,21 @@ pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error>
     let mut lap = Lap::start();
     // User input first (command line, kernel, disks): cheap checks that name the problem
     // before anything is created.
-    pvh::build_cmdline(&config.cmdline)?;
+    let mut trial = pvh::build_cmdline(&config.cmdline)?;
+    pvh::append_program(&mut trial, &config.env, config.verbose, &config.command)?;
     let image = match &config.kernel {
         KernelSource::Embedded => KernelImage::embedded()?,
         KernelSource::File(path) => KernelImage::from_file(path)?,
     };
-    let disks = config
-        .disks
-        .iter()
-        .map(|d| DiskFile::open(&d.path, d.read_only))
-        .collect::<Result<Vec<_>, _>>()?;
+    let disks = if config.disks.is_empty() {
+        vec![DiskFile::from_static(EMBEDDED_ROOTFS_NAME, EMBEDDED_ROOTFS)?]
+    } else {
+        config
+            .disks
+            .iter()
+            .map(|d| DiskFile::open(&d.path, d.read_only))
+            .collect::<Result<_, _>>()?
+    };
     let kvm = Kvm::open(&config.kvm_device)?;
     let guest_memory = memory::create(config.mem_mib, image.info().load_end)?;
     let vm = Vm::new(&kvm, guest_memory)?;
@@ -66,6 +72,7 @@ pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error>
     let mut cmdline = pvh::build_cmdline("")?;
     virtio.add_to_cmdline(&mut cmdline)?;
     pvh::append_cmdline(&mut cmdline, &config.cmdline)?;
+    pvh::append_program(&mut cmdline, &config.env, config.verbose, &config.command)?;
     // Without coalescing every byte the kernel prints is a round trip to the vmm (this
     // host's KVM runs `rep outsb` one element at a time); it is only an optimization.
     vcpu.coalesce_pio(&vm, vmm_abi::COM1_PORT);

@@ -1,5 +1,6 @@
 //! The command line:
-//! `vmm run [--kernel PATH] [--mem MIB] [--disk PATH[,ro]]... [--cmdline STRING] [--timings]`.
+//! `vmm run [--kernel PATH] [--mem MIB] [--disk PATH[,ro]]... [--env KEY=VALUE]...
+//! [--verbose] [--cmdline STRING] [--timings] [--] [PROGRAM [ARGS...]]`.
 //!
 //! Parsing errors become one line on stderr and exit status 2, like every other bad input;
 //! `--help` and `--version` print to stdout and exit 0.
@@ -45,6 +46,23 @@ struct RunArgs {
     /// Print where the time went (VM creation, kernel load, guest boot, power-off) to stderr.
     #[arg(long)]
     timings: bool,
+    /// Set an environment variable for the guest program (repeatable).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
+    env: Vec<OsString>,
+    /// Show the guest kernel's log on stderr (it is quiet otherwise, except for errors).
+    #[arg(long, short)]
+    verbose: bool,
+    /// The program to run in the guest (default: /bin/sh) and its arguments.
+    #[arg(value_name = "PROGRAM", trailing_var_arg = true)]
+    command: Vec<OsString>,
+}
+
+/// Checks `KEY=VALUE` with a non-empty key without `=` (POSIX environment names).
+fn parse_env(s: &str) -> Result<OsString, String> {
+    match s.split_once('=') {
+        Some((key, _)) if !key.is_empty() => Ok(s.into()),
+        _ => Err(format!("'{s}' is not KEY=VALUE")),
+    }
 }
 
 /// What to do instead of running: print `message` and exit with `status`.
@@ -99,6 +117,9 @@ where
         cmdline: run.cmdline,
         timings: run.timings,
         disks: run.disk,
+        command: run.command,
+        env: run.env,
+        verbose: run.verbose,
         ..VmConfig::default()
     };
     if let Some(path) = std::env::var_os(KVM_DEVICE_ENV) {
@@ -163,6 +184,19 @@ mod tests {
             c.disks.iter().map(|d| (d.path.to_str().unwrap(), d.read_only)).collect();
         assert_eq!(paths, [("root.img", false), ("scratch.img", true)]);
         assert_eq!(parse_err(&["run", "--disk", "x.img,wat"]).status, 2);
+    }
+
+    #[test]
+    fn program_and_its_arguments_follow_the_options() {
+        let c = parse_ok(&["run", "--env", "A=1", "--", "/bin/hello", "-x", "b c", "--timings"]);
+        assert_eq!(c.command, ["/bin/hello", "-x", "b c", "--timings"]);
+        assert_eq!(c.env, ["A=1"]);
+        assert!(!c.timings, "options after the program belong to the program");
+        let c = parse_ok(&["run", "-v", "/bin/ls", "-l"]);
+        assert_eq!(c.command, ["/bin/ls", "-l"]);
+        assert!(c.verbose);
+        assert_eq!(parse_err(&["run", "--env", "NOEQUALS"]).status, 2);
+        assert_eq!(parse_err(&["run", "--env", "=x"]).status, 2);
     }
 
     #[test]

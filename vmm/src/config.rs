@@ -65,6 +65,13 @@ pub struct VmConfig {
     pub kvm_device: PathBuf,
     /// Block devices, in order: the first is `vda`, the root disk.
     pub disks: Vec<DiskConfig>,
+    /// The program to run in the guest and its arguments (empty: the kernel's default,
+    /// an interactive shell).
+    pub command: Vec<std::ffi::OsString>,
+    /// Extra `KEY=VALUE` environment variables for the program.
+    pub env: Vec<std::ffi::OsString>,
+    /// Ask the kernel to log to the console (quiet otherwise).
+    pub verbose: bool,
 }
 
 impl Default for VmConfig {
@@ -76,6 +83,9 @@ impl Default for VmConfig {
             timings: false,
             kvm_device: PathBuf::from(DEFAULT_KVM_DEVICE),
             disks: Vec::new(),
+            command: Vec::new(),
+            env: Vec::new(),
+            verbose: false,
         }
     }
 }

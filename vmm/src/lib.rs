@@ -9,6 +9,7 @@ pub mod builder;
 pub mod cli;
 pub mod config;
 pub mod devices;
+pub mod embedded;
 pub mod error;
 pub mod event_loop;
 pub mod fast_exit;

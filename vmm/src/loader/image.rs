@@ -11,8 +11,7 @@ use elf::note::Note;
 
 use crate::arch::x86_64::layout::HIGH_MEMORY_START;
 
-/// The guest kernel built by `build.rs`, so `vmm run` works with no `--kernel`.
-static EMBEDDED_KERNEL: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/kernel.elf"));
+use crate::embedded::EMBEDDED_KERNEL;
 
 /// Xen's ELF note type for the 32-bit PVH entry point (xen/include/public/elfnote.h).
 const XEN_ELFNOTE_PHYS32_ENTRY: u64 = 18;

@@ -62,6 +62,35 @@ pub fn append_cmdline(cmdline: &mut Cmdline, user: &str) -> Result<(), BootError
     Ok(())
 }
 
+/// Appends the program for init: `init.env=` for each variable, `verbose` if asked, then
+/// `--` and the arguments, all percent-encoded (see `vmm_abi::args`).
+pub fn append_program(
+    cmdline: &mut Cmdline,
+    env: &[std::ffi::OsString],
+    verbose: bool,
+    command: &[std::ffi::OsString],
+) -> Result<(), BootError> {
+    use std::os::unix::ffi::OsStrExt;
+    use vmm_abi::args::{ENV_PARAM, VERBOSE_PARAM, encode};
+    let encoded = |word: &std::ffi::OsStr| {
+        let mut out = String::new();
+        // Writing to a String cannot fail.
+        let _ = encode(word.as_bytes(), &mut out);
+        out
+    };
+    for var in env {
+        cmdline.insert(ENV_PARAM, &encoded(var)).map_err(BootError::Cmdline)?;
+    }
+    if verbose {
+        cmdline.insert_str(VERBOSE_PARAM).map_err(BootError::Cmdline)?;
+    }
+    if !command.is_empty() {
+        let words: Vec<String> = command.iter().map(|w| encoded(w)).collect();
+        cmdline.insert_init_args(words.join(" ")).map_err(BootError::Cmdline)?;
+    }
+    Ok(())
+}
+
 /// Writes everything the PVH entry state points at. Returns the `hvm_start_info` address
 /// to pass in EBX.
 pub fn write_boot_structures(
@@ -126,6 +155,18 @@ mod tests {
         write_boot_structures(&mem, &build_cmdline("  ").unwrap(), &memmap::build(1 << 20))
             .unwrap();
         assert_eq!(mem.read_obj::<u8>(GuestAddress(CMDLINE_ADDR)).unwrap(), 0);
+    }
+
+    #[test]
+    fn program_goes_after_the_separator_encoded() {
+        let mut cmdline = build_cmdline("exit=1").unwrap();
+        let env = ["A=b c".into()];
+        let command = ["/bin/hello".into(), "a".into(), "b c".into(), "".into()];
+        append_program(&mut cmdline, &env, true, &command).unwrap();
+        assert_eq!(
+            cmdline.as_cstring().unwrap().to_str().unwrap(),
+            "exit=1 init.env=A=b%20c verbose -- /bin/hello a b%20c %00%"
+        );
     }
 
     #[test]

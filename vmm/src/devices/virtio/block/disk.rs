@@ -64,10 +64,20 @@ impl DiskError {
     }
 }
 
+/// Where a disk's bytes live.
+#[derive(Debug)]
+enum Backing {
+    /// A host file (or block device), accessed with positioned I/O.
+    File(File),
+    /// Bytes in the vmm's own image (the embedded default disk): always read-only, never
+    /// copied to a file, never written.
+    Memory(&'static [u8]),
+}
+
 /// An open disk image.
 #[derive(Debug)]
 pub struct DiskFile {
-    file: File,
+    backing: Backing,
     path: PathBuf,
     size: u64,
     read_only: bool,
@@ -102,7 +112,25 @@ impl DiskFile {
             return Err(DiskError::BadSize { path: owned(), size });
         }
         let serial = serial_for(metadata.dev(), metadata.ino());
-        Ok(DiskFile { file, path: owned(), size, read_only, serial })
+        Ok(DiskFile { backing: Backing::File(file), path: owned(), size, read_only, serial })
+    }
+
+    /// A read-only disk served straight from `bytes` (the image embedded in the vmm
+    /// binary), named `name` in messages. Its serial is derived from its length and first
+    /// sector, so it is stable for one build of the image.
+    pub fn from_static(name: &str, bytes: &'static [u8]) -> Result<Self, DiskError> {
+        let size = bytes.len() as u64;
+        if !size.is_multiple_of(SECTOR_SIZE) {
+            return Err(DiskError::BadSize { path: name.into(), size });
+        }
+        let first: u64 = bytes.iter().take(512).fold(0, |h, &b| h.rotate_left(5) ^ u64::from(b));
+        Ok(DiskFile {
+            backing: Backing::Memory(bytes),
+            path: name.into(),
+            size,
+            read_only: true,
+            serial: serial_for(size, first),
+        })
     }
 
     /// The image's path, for messages.
@@ -128,6 +156,9 @@ impl DiskFile {
     /// Reads exactly the iovecs' total length from byte `offset` into them (`preadv`,
     /// resumed after short transfers). Reading past the end of the file is an error.
     pub fn read_vectored_at(&self, iovs: &mut Vec<libc::iovec>, offset: u64) -> io::Result<()> {
+        if let Backing::Memory(bytes) = self.backing {
+            return read_from_memory(bytes, iovs, offset);
+        }
         self.transfer(iovs, offset, |fd, iov, count, offset| {
             // SAFETY: every iovec describes a writable range of guest memory (or a test
             // buffer) that outlives this call; preadv writes only within them.
@@ -150,7 +181,10 @@ impl DiskFile {
 
     /// `fdatasync`: the guest's writes reach stable storage before FLUSH completes.
     pub fn flush(&self) -> io::Result<()> {
-        self.file.sync_data()
+        match &self.backing {
+            Backing::File(file) => file.sync_data(),
+            Backing::Memory(_) => Ok(()),
+        }
     }
 
     fn transfer(
@@ -160,11 +194,14 @@ impl DiskFile {
         op: impl Fn(i32, *const libc::iovec, i32, libc::off_t) -> isize,
     ) -> io::Result<()> {
         const IOV_MAX: usize = 1024;
+        let Backing::File(file) = &self.backing else {
+            return Err(io::Error::from(io::ErrorKind::PermissionDenied));
+        };
         while !iovs.is_empty() {
             let count = iovs.len().min(IOV_MAX);
             let off = libc::off_t::try_from(offset)
                 .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-            let done = op(self.file.as_raw_fd(), iovs.as_ptr(), count as i32, off);
+            let done = op(file.as_raw_fd(), iovs.as_ptr(), count as i32, off);
             if done < 0 {
                 let err = io::Error::last_os_error();
                 if err.kind() == io::ErrorKind::Interrupted {
@@ -190,6 +227,26 @@ impl DiskFile {
 /// the inode number, in hex (`4 + 16 = 20` ASCII characters, no NUL). The same file gives
 /// the same serial across runs (as long as it is not replaced by a copy), and two files on
 /// one host differ unless their devices' 16-bit folds collide on the same inode number.
+/// Copies `bytes[offset..]` into the buffers `iovs` describe; short of data is an error,
+/// as a read past the end of a file is.
+fn read_from_memory(bytes: &[u8], iovs: &mut [libc::iovec], offset: u64) -> io::Result<()> {
+    let mut at =
+        usize::try_from(offset).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    for iov in iovs.iter() {
+        let src = bytes
+            .get(at..at.saturating_add(iov.iov_len))
+            .ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+        // SAFETY: each iovec describes a writable range of guest memory (or a test buffer)
+        // of `iov_len` bytes that outlives this call and does not overlap `bytes`, which is
+        // the vmm's read-only data.
+        unsafe {
+            std::ptr::copy_nonoverlapping(src.as_ptr(), iov.iov_base.cast::<u8>(), src.len())
+        };
+        at += iov.iov_len;
+    }
+    Ok(())
+}
+
 fn serial_for(dev: u64, ino: u64) -> [u8; SERIAL_LEN] {
     let folded = (dev ^ (dev >> 16) ^ (dev >> 32) ^ (dev >> 48)) as u16;
     let text = format!("{folded:04x}{ino:016x}");
@@ -281,6 +338,35 @@ mod tests {
         assert!(as_unprivileged(|| {
             matches!(DiskFile::open(&path, true), Err(DiskError::NotReadable { .. }))
         }));
+    }
+
+    #[test]
+    fn static_disk_reads_and_refuses_writes() {
+        static IMAGE: [u8; 1024] = {
+            let mut b = [0u8; 1024];
+            let mut i = 0;
+            while i < 1024 {
+                b[i] = (i % 251) as u8;
+                i += 1;
+            }
+            b
+        };
+        let disk = DiskFile::from_static("embedded", &IMAGE).unwrap();
+        assert!(disk.read_only());
+        assert_eq!(disk.size(), 1024);
+        let (mut a, mut b) = ([0u8; 100], [0u8; 412]);
+        let mut iovs = vec![
+            libc::iovec { iov_base: a.as_mut_ptr().cast(), iov_len: 100 },
+            libc::iovec { iov_base: b.as_mut_ptr().cast(), iov_len: 412 },
+        ];
+        disk.read_vectored_at(&mut iovs, 512).unwrap();
+        assert_eq!(a[..], IMAGE[512..612]);
+        assert_eq!(b[..], IMAGE[612..1024]);
+        let mut past = vec![libc::iovec { iov_base: a.as_mut_ptr().cast(), iov_len: 100 }];
+        assert!(disk.read_vectored_at(&mut past, 1000).is_err());
+        assert!(disk.write_vectored_at(&mut iovs, 0).is_err());
+        assert!(disk.flush().is_ok());
+        assert!(DiskFile::from_static("odd", &IMAGE[..1000]).is_err());
     }
 
     #[test]
