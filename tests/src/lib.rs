@@ -5,6 +5,7 @@
 //! separation and one-line error messages are all checked for real.
 
 pub mod elf;
+pub mod fixtures;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

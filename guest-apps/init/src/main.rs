@@ -14,11 +14,8 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// Defaults for variables the vmm did not set.
-const DEFAULT_ENV: [(&str, &str); 3] = [
-    ("PATH", "/bin:/sbin:/usr/bin:/usr/sbin"),
-    ("HOME", "/"),
-    ("TERM", "linux"),
-];
+const DEFAULT_ENV: [(&str, &str); 3] =
+    [("PATH", "/bin:/sbin:/usr/bin:/usr/sbin"), ("HOME", "/"), ("TERM", "linux")];
 
 fn main() {
     let mut args = std::env::args_os().skip(1);
