@@ -19,10 +19,10 @@ fn main() {
     let files: Vec<_> = std::env::args_os().skip(1).collect();
     let mut out = std::io::stdout().lock();
     let mut status = 0;
-    if files.is_empty() {
-        if let Err(e) = copy(&mut std::io::stdin().lock(), &mut out) {
-            coreutils::die("cat", format!("stdin: {e}"), 1);
-        }
+    if files.is_empty()
+        && let Err(e) = copy(&mut std::io::stdin().lock(), &mut out)
+    {
+        coreutils::die("cat", format!("stdin: {e}"), 1);
     }
     for name in &files {
         let result = if name == "-" {
