@@ -43,6 +43,7 @@ fn main() {
         "guest-apps/init",
         "guest-apps/coreutils",
         "guest-apps/hello",
+        "guest-apps/sh",
         "tools/src",
         "rust-toolchain.toml",
     ];

@@ -103,7 +103,7 @@ pub struct ImageSpec {
 /// Directories every image has: mount points the kernel fills (`/dev`, `/tmp`, `/proc`).
 pub const MOUNT_POINTS: [&str; 3] = ["/dev", "/tmp", "/proc"];
 
-/// Programs from the `coreutils` and `hello` crates, installed in `/bin`.
+/// Programs from the `sh`, `coreutils` and `hello` crates, installed in `/bin`.
 pub const BIN_PROGRAMS: [&str; 9] =
     ["echo", "cat", "ls", "true", "false", "env", "sleep", "uname", "hello"];
 
