@@ -1,0 +1,15 @@
+//! The guest kernel's UNIX model as pure logic: no hardware, no global state, so every rule
+//! is unit-tested on the host (`cargo test -p posix`) and the kernel only wires it to memory
+//! and devices. Each rule cites where it comes from (POSIX, a Linux man page or source file)
+//! because Linux is the oracle the differential tests compare against.
+//!
+//! Today: the exec image layout (`exec`): ELF load plans, `#!` scripts, argument limits and
+//! the initial process stack.
+#![no_std]
+
+extern crate alloc;
+
+pub mod errno;
+pub mod exec;
+
+pub use errno::Errno;
