@@ -300,7 +300,7 @@ mod tests {
 
     #[test]
     fn bad_segments_are_refused() {
-        let cases: [&[(u32, u32, u64, u64, u64, u64)]; 5] = [
+        let cases: [&[Ph]; 5] = [
             &[(PT_LOAD, PF_R, 0, 0x400000, 0x9000, 0x9000)], // beyond the file
             &[(PT_LOAD, PF_R, 0, 0x400000, 0x200, 0x100)],   // filesz > memsz
             &[(PT_LOAD, PF_R, 0, 0x400010, 0x100, 0x100)],   // misaligned
