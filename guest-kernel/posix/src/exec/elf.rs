@@ -211,13 +211,11 @@ mod tests {
     use super::*;
     use alloc::vec;
 
-    /// A minimal ELF: header, `phdrs` (type, flags, offset, vaddr, filesz, memsz), padding.
-    fn elf(
-        e_type: u16,
-        entry: u64,
-        phdrs: &[(u32, u32, u64, u64, u64, u64)],
-        len: usize,
-    ) -> Vec<u8> {
+    /// A program header for the tests: type, flags, offset, vaddr, filesz, memsz.
+    type Ph = (u32, u32, u64, u64, u64, u64);
+
+    /// A minimal ELF: header, `phdrs`, padding to `len`.
+    fn elf(e_type: u16, entry: u64, phdrs: &[Ph], len: usize) -> Vec<u8> {
         let mut f = vec![0u8; len.max(EHDR_SIZE + phdrs.len() * PHDR_SIZE)];
         f[..4].copy_from_slice(&ELFMAG);
         f[4] = 2;
