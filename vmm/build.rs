@@ -22,7 +22,8 @@ fn main() {
     std::fs::copy(&kernel, &dest)
         .unwrap_or_else(|e| panic!("copying {} to {}: {e}", kernel.display(), dest.display()));
 
-    let apps = tools::guest_build::apps(&root).unwrap_or_else(|e| panic!("{e}"));
+    let apps = tools::guest_build::apps(&root, &tools::guest_build::IMAGE_PACKAGES)
+        .unwrap_or_else(|e| panic!("{e}"));
     let spec = tools::image::default_spec(&apps, &root.join("guest-apps").join("rootfs"))
         .unwrap_or_else(|e| panic!("{e}"));
     tools::image::build(&spec, &out_dir.join("rootfs.img"), None)

@@ -10,6 +10,7 @@
 
 pub mod args;
 pub mod exit;
+pub mod memops;
 pub mod report;
 
 /// I/O port of the 16550 UART used as the early and panic console (COM1).

@@ -42,26 +42,34 @@ pub fn repo_root() -> PathBuf {
 /// Builds the guest kernel; returns the ELF's path.
 pub fn kernel(root: &Path) -> Result<PathBuf, BuildError> {
     let target_dir = root.join("target").join("guest-kernel");
-    cargo_release(&root.join("guest-kernel"), &target_dir, "the guest kernel")?;
+    cargo_release(&root.join("guest-kernel"), &target_dir, &[], "the guest kernel")?;
     Ok(target_dir.join("x86_64-unknown-none").join("release").join("kernel"))
 }
 
-/// Builds the guest programs; returns the directory holding the binaries.
-pub fn apps(root: &Path) -> Result<PathBuf, BuildError> {
+/// The guest-apps packages the default image is made of.
+pub const IMAGE_PACKAGES: [&str; 4] = ["init", "coreutils", "sh", "hello"];
+
+/// Builds guest-apps `packages` (all of them when empty); returns the directory holding
+/// the binaries.
+pub fn apps(root: &Path, packages: &[&str]) -> Result<PathBuf, BuildError> {
     let target_dir = root.join("target").join("guest-apps");
-    cargo_release(&root.join("guest-apps"), &target_dir, "the guest programs")?;
+    cargo_release(&root.join("guest-apps"), &target_dir, packages, "the guest programs")?;
     Ok(target_dir.join("x86_64-unknown-linux-musl").join("release"))
 }
 
 fn cargo_release(
     workspace: &Path,
     target_dir: &Path,
+    packages: &[&str],
     what: &'static str,
 ) -> Result<(), BuildError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     // Run from the workspace directory so its .cargo/config.toml (target, rustflags) applies.
     cmd.current_dir(workspace).args(["build", "--release", "--target-dir"]).arg(target_dir);
+    for package in packages {
+        cmd.args(["-p", package]);
+    }
     clean_env(&mut cmd);
     let status = cmd.status().map_err(|source| BuildError::Spawn { what, source })?;
     if status.success() { Ok(()) } else { Err(BuildError::Failed { what, status }) }

@@ -12,6 +12,7 @@ use crate::arch::x86_64::memmap;
 use crate::config::{KernelSource, VmConfig};
 use crate::devices::Bus;
 use crate::devices::exit_port::ExitPort;
+use crate::devices::memops::MemOps;
 use crate::devices::serial::{BatchWriter, COM1_IRQ, SerialDevice};
 use crate::devices::virtio::VirtioMmioDevices;
 use crate::devices::virtio::block::{Block, DiskFile};
@@ -101,7 +102,8 @@ fn attach_virtio(vm: &Vm, bus: &mut Bus, disks: Vec<DiskFile>) -> Result<VirtioM
     Ok(virtio)
 }
 
-/// The legacy devices every VM has: COM1 (to stderr) and the power-off port.
+/// The port devices every VM has: COM1 (to stderr), the power-off port and the memops
+/// device.
 fn attach_devices(vm: &Vm) -> Result<Bus, Error> {
     let mut bus = Bus::default();
     let irq = EventFd::new(EFD_NONBLOCK)
@@ -112,5 +114,6 @@ fn attach_devices(vm: &Vm) -> Result<Bus, Error> {
     let serial = SerialDevice::new(irq, BatchWriter::new(Box::new(stderr())));
     bus.add_pio(vmm_abi::COM1_PORT, 8, Box::new(serial))?;
     bus.add_pio(vmm_abi::EXIT_PORT, vmm_abi::EXIT_PORT_SIZE as u16, Box::new(ExitPort))?;
+    bus.add_pio(vmm_abi::memops::MEMOPS_PORT, 4, Box::new(MemOps::new(vm.memory.clone())))?;
     Ok(bus)
 }

@@ -45,7 +45,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         }
     } else {
         let root = guest_build::repo_root();
-        let apps = guest_build::apps(&root)?;
+        let apps = guest_build::apps(&root, &guest_build::IMAGE_PACKAGES)?;
         image::default_spec(&apps, &root.join("guest-apps").join("rootfs"))?
     };
     for add in &args.add {

@@ -2,6 +2,7 @@
 
 pub mod bus;
 pub mod exit_port;
+pub mod memops;
 pub mod serial;
 pub mod virtio;
 
