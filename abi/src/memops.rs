@@ -8,8 +8,8 @@
 //! write.
 //!
 //! Protocol: the kernel fills a 4 KiB request page (a [`Header`] followed by up to
-//! [`MAX_OPS`] [`MemOp`] entries) and writes the page's frame number (physical address
-//! >> 12) as a 32-bit value to [`MEMOPS_PORT`]. The vmm performs the operations in order
+//! [`MAX_OPS`] [`MemOp`] entries) and writes the page's frame number (its physical address
+//! divided by 4096) as a 32-bit value to [`MEMOPS_PORT`]. The vmm performs the operations in order
 //! before the write returns, then stores in `Header::done` how many it completed and in
 //! `Header::status` [`STATUS_OK`] or the reason it stopped. A 32-bit read of the port
 //! returns [`MEMOPS_MAGIC`] when the device exists (QEMU returns all ones: the kernel then
