@@ -10,6 +10,7 @@ use crate::config::VmConfig;
 use crate::error::Error;
 use crate::event_loop::EventLoop;
 use crate::timings::{Lap, Timings};
+use crate::vstate::stats::VcpuStats;
 
 /// IA32_TIME_STAMP_COUNTER.
 const MSR_IA32_TSC: u32 = 0x10;
@@ -40,6 +41,7 @@ pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
     // Raw mode while the guest owns the terminal; the guard (or `terminal::restore` on the
     // `fast_exit` path) puts it back.
     let raw_mode = crate::terminal::RawMode::enter()?;
+    let stats = if config.timings { VcpuStats::open(&built.vcpu.fd).ok() } else { None };
     if config.timings {
         timings.tsc_khz = built.vcpu.tsc_khz();
         timings.guest_tsc_at_run = read_guest_tsc(&built.vcpu.fd);
@@ -54,6 +56,7 @@ pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
 
     if config.timings {
         timings.report = read_report(&built);
+        timings.kvm_stats = stats.map(|s| s.snapshot()).unwrap_or_default();
     }
     Ok(RunOutcome { request, timings: config.timings.then_some(timings), vm: built })
 }

@@ -26,6 +26,8 @@ pub struct Timings {
     pub guest_tsc_at_run: Option<u64>,
     /// The kernel's boot report, if it wrote one.
     pub report: Option<BootReport>,
+    /// KVM's counters for the run (exits, emulated instructions, ...), if available.
+    pub kvm_stats: Vec<(&'static str, u64)>,
 }
 
 /// A stopwatch for consecutive phases.
@@ -66,7 +68,7 @@ impl Timings {
         let mut line = |name: &str, value: String| {
             let _ = writeln!(out, "  {name:<34}{value}");
         };
-        line("vm creation (checks, kvm, memory, vcpu, devices)", micros(self.vm_create));
+        line("vm creation (kvm, memory, devices)", micros(self.vm_create));
         line("kernel load (elf, boot params)", micros(self.kernel_load));
         line("guest run (first KVM_RUN to exit)", micros(self.guest_run));
         let stamps = self.report.as_ref().map(|r| r.stamps).unwrap_or_default();
@@ -81,6 +83,9 @@ impl Timings {
                 Some(us) => line(name, format!("{us:>9.1} us")),
                 None => line(name, "      n/a (no guest report)".into()),
             }
+        }
+        for (name, value) in &self.kvm_stats {
+            line(&format!("  kvm: {name}"), format!("{value:>9}"));
         }
         line("teardown", "  deferred to a reaper process".into());
         line("total wall (process)", micros(wall));
