@@ -18,7 +18,10 @@ fn banner(stderr: &str) -> (u64, u64, u64, String) {
         .split_once("cmdline \"")
         .map(|(_, rest)| rest.trim_end_matches('"'))
         .unwrap_or_default();
-    (num(2), num(6), num(8), cmdline.to_owned())
+    // The vmm announces its virtio devices first; what follows is the user's text.
+    let user: Vec<&str> =
+        cmdline.split(' ').skip_while(|w| w.starts_with("virtio_mmio.device=")).collect();
+    (num(2), num(6), num(8), user.join(" "))
 }
 
 #[test]

@@ -111,6 +111,15 @@ impl<T: Copy + Default, const N: usize> Default for FixedVec<T, N> {
     }
 }
 
+/// Equal when the stored values are (unused slots do not count).
+impl<T: Copy + Default + PartialEq, const N: usize> PartialEq for FixedVec<T, N> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Copy + Default + Eq, const N: usize> Eq for FixedVec<T, N> {}
+
 impl<T: Copy + Default, const N: usize> Deref for FixedVec<T, N> {
     type Target = [T];
 

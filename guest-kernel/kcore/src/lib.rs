@@ -6,7 +6,10 @@
 #![no_std]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+
 pub mod banner;
+pub mod block_cache;
 pub mod cmdline;
 pub mod fixed_vec;
 pub mod frames;
@@ -14,3 +17,6 @@ pub mod memmap;
 pub mod options;
 pub mod pvclock;
 pub mod range;
+pub mod selftest;
+pub mod virtio_console;
+pub mod virtio_mmio;

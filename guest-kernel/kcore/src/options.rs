@@ -1,7 +1,9 @@
-//! The kernel's own command-line options (everything else on the command line is ignored
-//! here, e.g. the vmm's `virtio_mmio.device=`).
+//! The kernel's own command-line options. Everything else on the command line is ignored
+//! here, e.g. the vmm's `virtio_mmio.device=` (see `virtio_mmio`, read when the devices are
+//! first used).
 
 use crate::cmdline::{self, Param};
+use crate::selftest::{self, BlkBench, BlkTest, ConTest};
 use core::fmt;
 
 /// A deliberate CPU exception requested with `fault=`, so tests can check the fault path.
@@ -28,6 +30,15 @@ pub struct BootOptions {
     /// `timings`: print a line with the boot-report stamps after the banner (costs one more
     /// console exit, so it is off by default).
     pub timings: bool,
+    /// `verbose`: log what the kernel finds (devices); it is quiet otherwise, except for
+    /// errors (the vmm's `--verbose`, `vmm_abi::args::VERBOSE_PARAM`).
+    pub verbose: bool,
+    /// `blktest=rw|ro`: the block self-test to run after boot.
+    pub blktest: Option<BlkTest>,
+    /// `contest=out:N|echo|split`: the console self-test to run after boot.
+    pub contest: Option<ConTest>,
+    /// `blkbench=MODE:N`: the block benchmark to run after boot.
+    pub blkbench: Option<BlkBench>,
 }
 
 /// A known option with a value the kernel cannot use.
@@ -73,6 +84,20 @@ pub fn parse(cmdline: &str) -> Result<BootOptions, OptionError<'_>> {
                 });
             }
             "timings" => options.timings = true,
+            "verbose" => options.verbose = true,
+            "blktest" => {
+                options.blktest =
+                    Some(value.and_then(selftest::parse_blktest).ok_or(error("`rw` or `ro`"))?);
+            }
+            "contest" => {
+                let test = value.and_then(selftest::parse_contest);
+                options.contest = Some(test.ok_or(error("`out:N`, `echo` or `split`"))?);
+            }
+            "blkbench" => {
+                let bench = value.and_then(selftest::parse_blkbench);
+                let expected = "`seqread:MIB`, `seqwrite:MIB` or `randread:COUNT`";
+                options.blkbench = Some(bench.ok_or(error(expected))?);
+            }
             _ => {}
         }
     }
@@ -86,7 +111,19 @@ mod tests {
     #[test]
     fn defaults() {
         assert_eq!(parse(""), Ok(BootOptions::default()));
-        assert_eq!(parse("virtio_mmio.device=4K@0xd0000000:5 quiet"), Ok(BootOptions::default()));
+        assert_eq!(parse("quiet root=/dev/vda"), Ok(BootOptions::default()));
+        assert_eq!(parse("virtio_mmio.device=junk"), Ok(BootOptions::default()));
+    }
+
+    #[test]
+    fn self_tests() {
+        let o = parse("blktest=rw contest=out:10 blkbench=randread:5").unwrap();
+        assert_eq!(o.blktest, Some(BlkTest::ReadWrite));
+        assert_eq!(o.contest, Some(ConTest::Out(10)));
+        assert_eq!(o.blkbench, Some(BlkBench::RandRead(5)));
+        for bad in ["blktest=x", "blktest", "contest=out", "blkbench=seqread"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -124,6 +161,7 @@ mod tests {
         assert_eq!(parse("fault=stack").unwrap().fault, Some(FaultKind::StackOverflow));
         assert_eq!(parse("fault=later").unwrap_err().key, "fault");
         assert!(parse("timings").unwrap().timings);
+        assert!(parse("verbose").unwrap().verbose);
     }
 
     #[test]

@@ -23,12 +23,15 @@
 extern crate alloc;
 
 mod arch;
+mod block;
 mod boot;
 mod console;
+mod drivers;
 mod mm;
 mod panic;
 mod power;
 mod report;
+mod selftest;
 mod sync;
 mod time;
 
@@ -78,11 +81,14 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
 
     // 5. The heap, and the first thing kept on it: the command line.
     mm::heap::init();
-    let cmdline = info.read_cmdline();
+    // Kept for good: the devices on it are read when first used.
+    let cmdline: &'static str = info.read_cmdline().leak();
     report::stamp(stamp::HEAP);
 
     // 6. The TSC frequency, from kvm-clock.
-    report::set_tsc_khz(time::pvclock::init());
+    let tsc_khz = time::pvclock::init();
+    report::set_tsc_khz(tsc_khz);
+    time::set_tsc_khz(tsc_khz);
     report::stamp(stamp::CLOCK);
 
     // 7. The banner.
@@ -94,16 +100,13 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
             total_kib: ram.total_bytes / 1024,
             ram_regions: ram.regions,
             free_kib: mm::frame::free_bytes() / 1024,
-            cmdline: &cmdline,
+            cmdline,
         }
     );
     report::stamp(stamp::BANNER);
 
-    // 8. What the command line asks for; with no user space yet, power off.
-    let options = options::parse(&cmdline).unwrap_or_else(|e| panic!("{e}"));
-    if options.timings {
-        print_timings();
-    }
+    // 8. What the command line asks for.
+    let options = options::parse(cmdline).unwrap_or_else(|e| panic!("{e}"));
     if options.panic_now {
         panic!("panic requested on the kernel command line (panic=now)");
     }
@@ -112,6 +115,17 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
         Some(FaultKind::StackOverflow) => overflow_stack(0),
         None => {}
     }
+
+    // 9. Devices: the virtio-mmio devices the command line announces, brought up on first
+    //    use (disks vda, vdb, ... in order; the console becomes the kernel console).
+    let kvm_features = time::pvclock::kvm_features();
+    drivers::virtio::announce(cmdline, kvm_features, options.verbose);
+    if options.timings {
+        print_timings();
+    }
+
+    // 10. A self-test if one is asked for (it powers off); with no user space yet, power off.
+    selftest::run(&options);
     power::power_off(options.exit.unwrap_or(0))
 }
 

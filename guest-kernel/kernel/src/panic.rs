@@ -15,6 +15,7 @@ fn panic(info: &PanicInfo<'_>) -> ! {
     if PANICKING.swap(true, Ordering::Relaxed) {
         power::fail(STATUS_KERNEL_PANIC);
     }
+    power::drain_console_for_crash();
     match info.location() {
         Some(l) => console::emergency_println(format_args!(
             "KERNEL PANIC at {}:{}:{}: {}",

@@ -1,15 +1,30 @@
-//! The kernel console: the COM1 UART, with `print!`/`println!` macros.
+//! The kernel console, with `print!`/`println!` macros.
 //!
-//! Output is formatted into a line buffer on the stack and sent with one `rep outsb` per
-//! line (one VM exit), under a spin lock so lines from different CPUs never interleave.
-//! The panic and fault paths use [`emergency_println`], which skips the lock: they may run
-//! while the lock is held, and they power the VM off right after.
+//! Until the virtio console is up (and if it breaks), output goes to the COM1 UART:
+//! formatted into a line buffer on the stack and sent with one `rep outsb` per line, under
+//! a spin lock so lines from different CPUs never interleave. Once the virtio console is
+//! up, `println!` lines go to its port 1 (the vmm's stderr), formatted straight into DMA
+//! memory (`drivers::virtio::console`). The panic and fault paths use
+//! [`emergency_println`], always on the UART and without the lock: they may run while a
+//! lock is held, and they power the VM off right after.
 
 mod serial;
 
+use crate::drivers::virtio::console as virtio;
+use core::fmt;
+
+pub use serial::emergency_println;
 #[allow(unused_imports, reason = "print! has no user yet")]
 pub use serial::print_args;
-pub use serial::{emergency_println, println_args};
+
+/// Prints `args` and a newline (use the `println!` macro): on the virtio console once it
+/// is up, else on the UART.
+pub fn println_args(args: fmt::Arguments<'_>) {
+    if virtio::is_up() && virtio::log_line(args) {
+        return;
+    }
+    serial::println_args(args);
+}
 
 /// Prints to the console without a newline (one exit per call: prefer whole lines).
 #[allow(unused_macros)]

@@ -43,6 +43,11 @@ pub const BOOT_WINDOW_SIZE: u64 = 1 << 30;
 /// the PVH structures QEMU puts there, legacy holes).
 pub const LOW_MEMORY_END: u64 = 0x10_0000;
 
+/// Where device registers live: the gap between RAM below 4 GiB and 4 GiB (the vmm's RAM
+/// stops at 3 GiB; its virtio-mmio windows start at `0xd000_0000`, QEMU microvm's at
+/// `0xfeb0_0000`; the IOAPIC is at `0xfec0_0000`). The kernel maps registers only here.
+pub const MMIO_GAP: core::ops::Range<u64> = 0xc000_0000..0x1_0000_0000;
+
 /// Size of the boot CPU's kernel stack.
 pub const BOOT_STACK_SIZE: usize = 64 * 1024;
 
@@ -72,6 +77,21 @@ pub fn use_direct_map() {
 /// The physical address of a kernel-image virtual address (a static, a stack).
 pub fn image_virt_to_phys(virt: u64) -> u64 {
     virt - KERNEL_VMA
+}
+
+/// The physical address of the kernel memory at `ptr..ptr + len`, if it is physically
+/// contiguous: memory reached through the direct map (the heap, frames) or in the kernel
+/// image (statics, stacks). Both map physical memory linearly, so a range that stays inside
+/// one of them is contiguous. `None` for anything else (user memory, to come, is per page).
+pub fn virt_to_phys(ptr: *const u8, len: usize) -> Option<u64> {
+    let virt = ptr as u64;
+    let end = virt.checked_add(len as u64)?;
+    if virt >= KERNEL_VMA {
+        return Some(virt - KERNEL_VMA);
+    }
+    let window = WINDOW.load(Ordering::Relaxed);
+    // The direct map covers the lower half of the kernel half below the image.
+    (window == PHYS_OFFSET && virt >= PHYS_OFFSET && end <= KERNEL_VMA).then(|| virt - PHYS_OFFSET)
 }
 
 // Symbols defined by linker.ld and boot/entry.rs; only their addresses are meaningful.

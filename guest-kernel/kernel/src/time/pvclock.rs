@@ -7,7 +7,7 @@
 use crate::arch::x86_64::cpu;
 use crate::mm::layout;
 use crate::sync::BootCell;
-use core::sync::atomic::{Ordering, fence};
+use core::sync::atomic::{AtomicU32, Ordering, fence};
 
 /// CPUID leaf with the hypervisor signature ("KVMKVMKVM\0\0\0" in EBX, ECX, EDX).
 const KVM_CPUID_SIGNATURE: u32 = 0x4000_0000;
@@ -44,13 +44,28 @@ static TIME_INFO: BootCell<VcpuTimeInfo> = BootCell::new(VcpuTimeInfo {
     pad: [0; 2],
 });
 
-/// Whether the hypervisor is KVM with kvm-clock (`MSR_KVM_SYSTEM_TIME_NEW`).
+/// KVM's paravirtual feature bits (CPUID 0x4000_0001 EAX), 0 when not running on KVM;
+/// read once by [`init`], so other paravirtual features (PV EOI) cost no second CPUID.
+static KVM_FEATURES: AtomicU32 = AtomicU32::new(0);
+
+/// KVM's paravirtual feature bits (`KVM_FEATURE_*`), known after [`init`]; 0 if the
+/// hypervisor is not KVM.
+pub fn kvm_features() -> u32 {
+    KVM_FEATURES.load(Ordering::Relaxed)
+}
+
+/// Whether the hypervisor is KVM with kvm-clock (`MSR_KVM_SYSTEM_TIME_NEW`); records KVM's
+/// feature bits on the way.
 fn available() -> bool {
     let signature = cpu::cpuid(KVM_CPUID_SIGNATURE);
     let kvm =
         [signature.ebx, signature.ecx, signature.edx] == [0x4b4d_564b, 0x564b_4d56, 0x0000_004d];
-    kvm && signature.eax >= KVM_CPUID_FEATURES
-        && cpu::cpuid(KVM_CPUID_FEATURES).eax & KVM_FEATURE_CLOCKSOURCE2 != 0
+    if !kvm || signature.eax < KVM_CPUID_FEATURES {
+        return false;
+    }
+    let features = cpu::cpuid(KVM_CPUID_FEATURES).eax;
+    KVM_FEATURES.store(features, Ordering::Relaxed);
+    features & KVM_FEATURE_CLOCKSOURCE2 != 0
 }
 
 /// Registers the boot CPU's kvm-clock and returns the TSC frequency in kHz, or 0 when

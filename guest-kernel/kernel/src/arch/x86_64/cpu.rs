@@ -38,6 +38,25 @@ pub unsafe fn wrmsr(msr: u32, value: u64) {
     };
 }
 
+/// Reads the model-specific register `msr`.
+///
+/// # Safety
+/// The MSR must exist (reading a non-existent MSR raises #GP).
+pub unsafe fn rdmsr(msr: u32) -> u64 {
+    let (low, high): (u32, u32);
+    // SAFETY: the caller vouches that the MSR exists; RDMSR has no other effect.
+    unsafe {
+        asm!(
+            "rdmsr",
+            in("ecx") msr,
+            out("eax") low,
+            out("edx") high,
+            options(nomem, nostack, preserves_flags)
+        )
+    };
+    u64::from(high) << 32 | u64::from(low)
+}
+
 /// Stops this CPU for good: interrupts off, then `hlt` in a loop (an NMI would wake it).
 pub fn halt_forever() -> ! {
     loop {

@@ -48,8 +48,7 @@ const EXCEPTIONS: [(&str, &str); 32] = [
     ("#31", "reserved exception"),
 ];
 
-/// Handles a trap: for now every vector is fatal (interrupts are off and nothing raises
-/// software interrupts yet).
+/// Handles a CPU exception (vector < 32): for now every one is fatal (no user space yet).
 pub fn handle(frame: &mut TrapFrame) {
     let (mnemonic, description) =
         EXCEPTIONS.get(frame.vector as usize).copied().unwrap_or(("IRQ", "unexpected interrupt"));
@@ -58,6 +57,7 @@ pub fn handle(frame: &mut TrapFrame) {
         .into_iter()
         .find(|s| (s.guard..s.guard + 4096).contains(&cr2))
         .map(|s| s.name);
+    power::drain_console_for_crash();
     console::emergency_println(format_args!(
         "KERNEL FAULT: {mnemonic} {description} (vector {}), error code {:#x}, RIP {:#x}, CR2 {cr2:#x}{}{}{}",
         frame.vector,

@@ -21,7 +21,7 @@ use crate::mm::frame;
 use crate::mm::layout::{self, Access};
 use crate::sync::BootCell;
 use core::arch::asm;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use kcore::memmap::{RangeList, Region, direct_map_ranges};
 use kcore::range::{PhysRange, align_down, align_up};
 
@@ -29,6 +29,12 @@ use kcore::range::{PhysRange, align_down, align_up};
 const PRESENT: u64 = 1 << 0;
 /// Entry bit: writes allowed.
 const WRITABLE: u64 = 1 << 1;
+/// Entry bit: write-through (with `CACHE_DISABLE` and the reset PAT: uncached, for MMIO).
+const WRITE_THROUGH: u64 = 1 << 3;
+/// Entry bit: cache disabled.
+const CACHE_DISABLE: u64 = 1 << 4;
+/// Entry bits the CPU sets on use (accessed, dirty): not part of what a mapping says.
+const ACCESSED_DIRTY: u64 = (1 << 5) | (1 << 6);
 /// Entry bit: maps a 2 MiB / 1 GiB page rather than pointing at a table.
 const HUGE: u64 = 1 << 7;
 /// Entry bit: global (survives CR3 switches; CR4.PGE is on).
@@ -61,6 +67,8 @@ static POOL: BootCell<[TablePage; POOL_PAGES]> =
     BootCell::new([const { TablePage([0; ENTRIES]) }; POOL_PAGES]);
 /// Pool pages handed out so far.
 static POOL_USED: AtomicUsize = AtomicUsize::new(0);
+/// Physical address of the kernel's PML4 once [`init`] has loaded it (0 before).
+static ROOT: AtomicU64 = AtomicU64::new(0);
 
 /// The page sizes, by the level of the table that holds their entries (1 = PT, 2 = PD,
 /// 3 = PDPT).
@@ -90,7 +98,8 @@ fn entries(table: u64) -> *mut u64 {
     ptr.cast()
 }
 
-/// A zeroed table page: from the pool while it lasts, else a zeroed fresh frame.
+/// A zeroed table page: from the pool while it lasts, else a zeroed frame (a fresh one
+/// needs no clearing).
 fn new_table() -> u64 {
     let used = POOL_USED.fetch_add(1, Ordering::Relaxed);
     if used < POOL_PAGES {
@@ -98,11 +107,7 @@ fn new_table() -> u64 {
         let page = unsafe { (&raw mut (*POOL.get())[used]) as u64 };
         return layout::image_virt_to_phys(page);
     }
-    let phys = frame::alloc().expect("out of memory for page tables");
-    // SAFETY: the frame was just allocated, so nothing else uses it, and `entries` maps it
-    // writable (boot window or direct map).
-    unsafe { entries(phys).write_bytes(0, ENTRIES) };
-    phys
+    frame::alloc_zeroed().expect("out of memory for page tables")
 }
 
 /// The table that entry `index` of `table` points at, created if missing.
@@ -235,5 +240,45 @@ pub fn init(regions: &[Region]) {
     // are statics in the image), and physical memory through the direct map, which
     // `use_direct_map` switches to right away. Nothing refers to the identity map.
     unsafe { asm!("mov cr3, {}", in(reg) tables.pml4, options(nostack, preserves_flags)) };
+    ROOT.store(tables.pml4, Ordering::Relaxed);
     layout::use_direct_map();
+}
+
+/// Maps the device registers at physical `phys..phys + len` uncached into the direct map
+/// and returns their virtual address, or `None` if the range is outside the MMIO gap below
+/// 4 GiB ([`layout::MMIO_GAP`]) or overlaps something the direct map already maps
+/// differently.
+///
+/// The range is mapped with the 2 MiB pages that cover it (uncached, no-execute): device
+/// windows sit in the MMIO gap below 4 GiB, where nothing else is mapped, so neighbouring
+/// registers in the same 2 MiB are mapped too, harmlessly (uncached accesses are never
+/// speculative, and the kernel only touches registers it knows). Mapping a page twice (two
+/// devices in one 2 MiB) rewrites the same entry. Runs on the boot CPU with interrupts off.
+pub fn map_mmio(phys: u64, len: u64) -> Option<*mut u8> {
+    let root = ROOT.load(Ordering::Relaxed);
+    let end = phys.checked_add(len.max(1))?;
+    if root == 0 || phys < layout::MMIO_GAP.start || end > layout::MMIO_GAP.end {
+        return None;
+    }
+    let (start, end) = (align_down(phys, SIZE_2M), align_up(end, SIZE_2M));
+    let flags = WRITABLE | WRITE_THROUGH | CACHE_DISABLE | HUGE | GLOBAL | NO_EXECUTE | PRESENT;
+    let mut tables = PageTables { pml4: root, last_leaf: None };
+    let mut page = start;
+    while page < end {
+        let virt = layout::PHYS_OFFSET + page;
+        let table = tables.leaf_table(virt, PageSize::Size2M as u32);
+        // SAFETY: `table` is a page directory of the live tables, mapped writable through
+        // the direct map; `index` < 512. The entry is either empty (no TLB entry can exist
+        // for it) or already this very mapping; anything else is refused below.
+        unsafe {
+            let slot = entries(table).add(index(virt, 2));
+            let current = slot.read();
+            if current & PRESENT != 0 && current & !ACCESSED_DIRTY != page | flags {
+                return None;
+            }
+            slot.write(page | flags);
+        }
+        page += SIZE_2M;
+    }
+    layout::phys_to_virt(phys, len)
 }

@@ -91,9 +91,14 @@ pub struct TrapFrame {
 
 const _: () = assert!(size_of::<TrapFrame>() == 22 * 8);
 
-/// Called by `trap_common` with the saved context of every interrupt and exception.
+/// Called by `trap_common` with the saved context of every interrupt and exception:
+/// vectors 0..32 are CPU exceptions, the rest device (and spurious) interrupts.
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
-    super::exceptions::handle(frame);
+    if frame.vector >= 32 {
+        super::irq::handle(frame.vector as u8);
+    } else {
+        super::exceptions::handle(frame);
+    }
 }
 
 global_asm!(

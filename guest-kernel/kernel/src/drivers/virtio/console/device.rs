@@ -1,0 +1,329 @@
+//! The virtio-console device (virtio 1.2, 5.3) with VIRTIO_CONSOLE_F_MULTIPORT: bring-up,
+//! output, input, and waiting for the device.
+
+use super::control::Control;
+use super::rx::RxQueue;
+use super::tx::{NO_SLOT, TxQueue};
+use crate::arch::x86_64::irq;
+use crate::drivers::virtio::queue::SplitQueue;
+use crate::drivers::virtio::transport::{self, F_EVENT_IDX, InitError};
+use crate::mm::dma::DmaRegion;
+use crate::mm::layout;
+use core::fmt;
+use kcore::virtio_console::READY;
+use virtio_drivers::transport::Transport;
+use virtio_drivers::transport::mmio::MmioTransport;
+
+/// VIRTIO_CONSOLE_F_MULTIPORT.
+const F_MULTIPORT: u64 = 1 << 1;
+/// Queue sizes the driver asks for (the device may offer less).
+const TX_SIZE: u16 = 128;
+const CONTROL_SIZE: u16 = 16;
+/// Largest buffer one descriptor carries.
+const MAX_CHUNK: usize = 1 << 22;
+
+/// A console port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Port {
+    /// Port 0: the vmm's stdin and stdout.
+    Console = 0,
+    /// Port 1: the vmm's stderr (port 0 on a device without multiport).
+    Stderr = 1,
+}
+
+/// Why a console operation failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsoleError {
+    /// The device broke the queue protocol or needs a reset.
+    DeviceBroken,
+    /// The buffer is not physically contiguous kernel memory.
+    NotContiguous,
+    /// No memory for a buffer.
+    NoMemory,
+    /// The device has no stderr port (no multiport): the kernel log stays on the UART
+    /// rather than mixing into port 0, the programs' stdout.
+    NoLogPort,
+}
+
+impl fmt::Display for ConsoleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConsoleError::DeviceBroken => "console device broken",
+            ConsoleError::NotContiguous => "buffer not physically contiguous",
+            ConsoleError::NoMemory => "out of memory",
+            ConsoleError::NoLogPort => "no stderr port",
+        })
+    }
+}
+
+/// The console device.
+pub struct VirtioConsole {
+    transport: MmioTransport<'static>,
+    gsi: u32,
+    needs_ack: bool,
+    broken: bool,
+    pub(super) multiport: bool,
+    control: Option<Control>,
+    rx: RxQueue,
+    /// Transmit queues of ports 0 and 1 (1 only with multiport).
+    pub(super) tx: [Option<TxQueue>; 2],
+    pub(super) log: DmaRegion,
+    /// Bit `i` set: log slot `i` is free.
+    pub(super) log_free: u8,
+}
+
+impl VirtioConsole {
+    /// Brings the device up: features, queues (port 0, control and port 1 with multiport),
+    /// interrupt line `gsi`, DRIVER_OK, then DEVICE_READY with control buffers posted.
+    pub fn new(mut transport: MmioTransport<'static>, gsi: u32) -> Result<Self, InitError> {
+        let features = transport::negotiate(&mut transport, F_MULTIPORT | F_EVENT_IDX)?;
+        let event_idx = features & F_EVENT_IDX != 0;
+        let multiport = features & F_MULTIPORT != 0;
+        let rx_size = transport::queue_size(&mut transport, 0, super::rx::RX_BUFFERS)?;
+        let tx_size = transport::queue_size(&mut transport, 1, TX_SIZE)?;
+        let no_mem = |_| InitError::NoMemory;
+        let rx = RxQueue::new(0, rx_size, event_idx).map_err(no_mem)?;
+        let tx0 = TxQueue::new(1, tx_size, event_idx).map_err(no_mem)?;
+        transport::add_queue(&mut transport, &rx.queue)?;
+        transport::add_queue(&mut transport, &tx0.queue)?;
+        let (mut control, mut tx1) = (None, None);
+        if multiport {
+            let crx = transport::queue_size(&mut transport, 2, CONTROL_SIZE)?;
+            let ctx = transport::queue_size(&mut transport, 3, CONTROL_SIZE)?;
+            let c = Control::new(2, crx, 3, ctx, event_idx).map_err(no_mem)?;
+            transport::add_queue(&mut transport, &c.rx)?;
+            transport::add_queue(&mut transport, &c.tx)?;
+            // Port 1's receive queue must be ready for the device to enable the port, but
+            // nothing is ever received on it: a one-entry queue with no buffers.
+            let rx1 = transport::queue_size(&mut transport, 4, 1)?;
+            let rx1 = SplitQueue::new(4, rx1, event_idx).map_err(no_mem)?;
+            transport::add_queue(&mut transport, &rx1)?;
+            let t1 = transport::queue_size(&mut transport, 5, TX_SIZE)?;
+            let t1 = TxQueue::new(5, t1, event_idx).map_err(no_mem)?;
+            transport::add_queue(&mut transport, &t1.queue)?;
+            control = Some(c);
+            tx1 = Some(t1);
+        }
+        let log = DmaRegion::new(1).ok_or(InitError::NoMemory)?;
+        let needs_ack = transport.vendor_id() != transport::VMM_VENDOR_ID;
+        irq::route(gsi).map_err(|_| InitError::Irq)?;
+        transport::start(&mut transport);
+        let mut console = Self {
+            transport,
+            gsi,
+            needs_ack,
+            broken: false,
+            multiport,
+            control,
+            rx,
+            tx: [Some(tx0), tx1],
+            log,
+            log_free: u8::MAX,
+        };
+        if let Some(c) = console.control.as_mut() {
+            c.post_rx();
+            c.send(READY);
+        }
+        console.kick_control();
+        Ok(console)
+    }
+
+    /// Publishes staged control buffers and messages, notifying the device if it asks.
+    fn kick_control(&mut self) {
+        if let Some(c) = self.control.as_mut() {
+            if c.rx.publish() {
+                self.transport.notify(2);
+            }
+            if c.tx.publish() {
+                self.transport.notify(3);
+            }
+        }
+    }
+
+    pub(super) fn tx_index(&self, port: Port) -> usize {
+        if self.multiport { port as usize } else { 0 }
+    }
+
+    /// Looks at every queue: returned output, control messages (answered), without
+    /// sleeping. Returns whether anything happened.
+    fn service(&mut self) -> bool {
+        let mut progress = false;
+        let mut bad = false;
+        let mut log_free = self.log_free;
+        for tx in self.tx.iter_mut().flatten() {
+            match tx.reap(|slot| log_free |= 1 << slot) {
+                Ok(any) => progress |= any,
+                Err(()) => bad = true,
+            }
+        }
+        self.log_free = log_free;
+        if let Some(c) = self.control.as_mut() {
+            match c.poll() {
+                Ok(any) => progress |= any,
+                Err(()) => bad = true,
+            }
+        }
+        if progress {
+            self.kick_control();
+        }
+        if bad {
+            self.mark_broken("returned a buffer it was not given");
+        }
+        progress
+    }
+
+    /// Gives up on the device (once, with one line on the early console): every operation
+    /// fails from now on, and the kernel log falls back to the UART.
+    fn mark_broken(&mut self, why: &str) {
+        if !self.broken {
+            self.broken = true;
+            crate::console::emergency_println(format_args!(
+                "virtio-console: device {why}; giving up on it"
+            ));
+        }
+    }
+
+    /// Sleeps until `done` holds, servicing the queues on every wake-up.
+    pub(super) fn wait_until(
+        &mut self,
+        mut done: impl FnMut(&Self) -> bool,
+    ) -> Result<(), ConsoleError> {
+        loop {
+            if done(self) {
+                return Ok(());
+            }
+            self.service();
+            if done(self) {
+                return Ok(());
+            }
+            if self.broken {
+                return Err(ConsoleError::DeviceBroken);
+            }
+            for tx in self.tx.iter_mut().flatten() {
+                tx.queue.arm_interrupt();
+            }
+            if self.rx.posted() {
+                self.rx.queue.arm_interrupt();
+            }
+            if let Some(c) = self.control.as_mut() {
+                c.rx.arm_interrupt();
+            }
+            if self.service() || done(self) {
+                continue;
+            }
+            irq::wait();
+            for tx in self.tx.iter_mut().flatten() {
+                tx.queue.disarm_interrupt();
+            }
+            if irq::take_fired(self.gsi) {
+                let config = self.needs_ack && transport::acknowledge(&mut self.transport);
+                let progress = self.service();
+                if (config || !progress) && !done(self) && transport::failed(&self.transport) {
+                    self.mark_broken("needs a reset");
+                }
+            }
+        }
+    }
+
+    /// Posts `data` on `port` as descriptors pointing at it (waiting for free descriptors
+    /// as needed). The caller keeps `data` unchanged until the device returns it.
+    fn post(&mut self, port: Port, data: &[u8]) -> Result<(), ConsoleError> {
+        if self.broken {
+            return Err(ConsoleError::DeviceBroken);
+        }
+        let index = self.tx_index(port);
+        for chunk in data.chunks(MAX_CHUNK) {
+            let phys = layout::virt_to_phys(chunk.as_ptr(), chunk.len())
+                .ok_or(ConsoleError::NotContiguous)?;
+            if !self.tx[index].as_ref().is_some_and(TxQueue::has_room) {
+                self.publish(index);
+                self.wait_until(|c| c.tx[index].as_ref().is_some_and(TxQueue::has_room))?;
+            }
+            if let Some(tx) = self.tx[index].as_mut() {
+                tx.post(phys, chunk.len() as u32, NO_SLOT);
+            }
+        }
+        self.publish(index);
+        Ok(())
+    }
+
+    /// Publishes a transmit queue's staged buffers and notifies if the device asks.
+    pub(super) fn publish(&mut self, index: usize) {
+        if let Some(tx) = self.tx[index].as_mut()
+            && tx.queue.publish()
+        {
+            self.transport.notify(tx.queue.index());
+        }
+    }
+
+    /// Writes `data` to `port` and returns once the device has written all of it to the
+    /// host (the descriptors point at `data`: nothing is copied).
+    pub fn write_all(&mut self, port: Port, data: &[u8]) -> Result<(), ConsoleError> {
+        self.post(port, data)?;
+        let index = self.tx_index(port);
+        self.wait_until(|c| c.tx[index].as_ref().is_none_or(TxQueue::idle))
+    }
+
+    /// Queues `data` on `port` without waiting for the device to write it (only for free
+    /// descriptors): `data` lives for good, so the device may take its time.
+    pub fn write_static(&mut self, port: Port, data: &'static [u8]) -> Result<(), ConsoleError> {
+        self.post(port, data)
+    }
+
+    /// Waits until the device has written every queued byte of every port.
+    pub fn flush(&mut self) -> Result<(), ConsoleError> {
+        self.wait_until(|c| c.tx.iter().flatten().all(TxQueue::idle))
+    }
+
+    /// Flushes by polling, for at most `ticks` TSC ticks: the crash path, which must not
+    /// sleep on a device that may be what failed.
+    pub fn flush_polling(&mut self, ticks: u64) {
+        let start = crate::time::now();
+        while !self.broken && crate::time::now().wrapping_sub(start) < ticks {
+            self.service();
+            if self.tx.iter().flatten().all(TxQueue::idle) {
+                return;
+            }
+            core::hint::spin_loop();
+        }
+    }
+
+    /// Waits for input on port 0 and returns one filled receive buffer (id, bytes, length),
+    /// or `None` at end of input. The buffer stays the caller's until [`Self::release`].
+    pub fn receive(&mut self) -> Result<Option<(u16, *const u8, usize)>, ConsoleError> {
+        if self.rx.post_all() && self.rx.queue.publish() {
+            self.transport.notify(0);
+        }
+        loop {
+            // Control first: the device returns input before it announces its end.
+            self.service();
+            match self.rx.pop() {
+                Ok(Some((id, _, 0))) => {
+                    self.release(id);
+                    continue;
+                }
+                Ok(Some(buffer)) => return Ok(Some(buffer)),
+                Ok(None) => {}
+                Err(()) => self.mark_broken("returned a bad receive buffer"),
+            }
+            if self.input_ended() {
+                return Ok(None);
+            }
+            self.wait_until(|c| c.rx.queue.has_used() || c.input_ended())?;
+        }
+    }
+
+    /// Gives a receive buffer back to the device.
+    pub fn release(&mut self, id: u16) {
+        self.rx.repost(id);
+        if self.rx.queue.publish() {
+            self.transport.notify(0);
+        }
+    }
+
+    /// Whether port 0's input has ended (the host's stdin reached end of file). Without
+    /// multiport there is no way to tell; input never ends.
+    fn input_ended(&self) -> bool {
+        self.control.as_ref().is_some_and(|c| c.state.input_ended(0))
+    }
+}
