@@ -14,6 +14,14 @@ pub const STATUS_KERNEL_PANIC: u8 = 253;
 /// Exit status of the vmm when the guest kernel took an unexpected CPU exception.
 pub const STATUS_KERNEL_FAULT: u8 = 252;
 
+/// Exit status of the vmm when the guest kernel found no usable `/sbin/init` (missing, not
+/// executable, or failed to start).
+pub const STATUS_NO_INIT: u8 = 250;
+
+/// Exit status of the vmm when the guest kernel could not mount its root disk (no disk, not
+/// ext2/3/4, or a corrupt superblock).
+pub const STATUS_BAD_ROOTFS: u8 = 251;
+
 /// Exit status of the vmm when the VM could not run on: a triple fault
 /// (`KVM_EXIT_SHUTDOWN`), an internal KVM error or an exit the vmm does not handle.
 pub const STATUS_VM_CRASH: u8 = 254;

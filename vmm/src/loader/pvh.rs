@@ -9,8 +9,8 @@ use linux_loader::loader::load_cmdline;
 use vm_memory::{Bytes, GuestAddress, GuestMemoryMmap};
 
 use crate::arch::x86_64::layout::{
-    BOOT_GDT_ADDR, BOOT_IDT_ADDR, CMDLINE_ADDR, CMDLINE_MAX_SIZE, MEMMAP_ADDR, MEMMAP_MAX_ENTRIES,
-    START_INFO_ADDR,
+    BOOT_GDT_ADDR, BOOT_IDT_ADDR, CMDLINE_ADDR, CMDLINE_MAX_SIZE, ENTROPY_ADDR, MEMMAP_ADDR,
+    MEMMAP_MAX_ENTRIES, START_INFO_ADDR,
 };
 use crate::arch::x86_64::memmap::MemoryRegion;
 use crate::arch::x86_64::regs::BOOT_GDT;
@@ -33,9 +33,12 @@ pub enum BootError {
     /// Writing the command line failed.
     #[error("writing the kernel command line: {0}")]
     WriteCmdline(linux_loader::loader::Error),
-    /// Writing the boot GDT/IDT failed.
-    #[error("writing the boot GDT: {0}")]
+    /// Writing the boot GDT/IDT or the entropy page failed.
+    #[error("writing the boot structures: {0}")]
     Gdt(vm_memory::GuestMemoryError),
+    /// The host's `getrandom(2)` failed.
+    #[error("reading the guest's entropy seed from the host: {0}")]
+    Entropy(std::io::Error),
 }
 
 impl BootError {
@@ -43,6 +46,25 @@ impl BootError {
     pub fn is_bad_input(&self) -> bool {
         matches!(self, BootError::Cmdline(_))
     }
+}
+
+/// Fills `buf` from the host's `getrandom(2)`.
+fn fill_random(buf: &mut [u8]) -> std::io::Result<()> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        // SAFETY: writes at most `buf.len() - filled` bytes into `buf` past `filled`.
+        let n =
+            unsafe { libc::getrandom(buf[filled..].as_mut_ptr().cast(), buf.len() - filled, 0) };
+        if n < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() != std::io::ErrorKind::Interrupted {
+                return Err(err);
+            }
+        } else {
+            filled += n as usize;
+        }
+    }
+    Ok(())
 }
 
 /// Builds the kernel command line from the user's `--cmdline` text.
@@ -105,6 +127,10 @@ pub fn write_boot_structures(
     }
     memory.write_obj(0u64, GuestAddress(BOOT_IDT_ADDR)).map_err(BootError::Gdt)?;
 
+    let mut seed = [0u8; vmm_abi::entropy::SEED_LEN];
+    fill_random(&mut seed).map_err(BootError::Entropy)?;
+    memory.write_slice(&seed, GuestAddress(ENTROPY_ADDR)).map_err(BootError::Gdt)?;
+
     load_cmdline(memory, GuestAddress(CMDLINE_ADDR), cmdline).map_err(BootError::WriteCmdline)?;
 
     if memmap.len() > MEMMAP_MAX_ENTRIES {
@@ -147,6 +173,15 @@ mod tests {
         let mut text = [0u8; 17];
         mem.read_slice(&mut text, GuestAddress(info.cmdline_paddr)).unwrap();
         assert_eq!(&text, b"exit=7 panic=now\0");
+    }
+
+    #[test]
+    fn entropy_page_is_filled() {
+        let mem = GuestMemoryMmap::from_ranges(&[(GuestAddress(0), 1 << 20)]).unwrap();
+        write_boot_structures(&mem, &build_cmdline("").unwrap(), &memmap::build(1 << 20)).unwrap();
+        let mut seed = [0u8; vmm_abi::entropy::SEED_LEN];
+        mem.read_slice(&mut seed, GuestAddress(ENTROPY_ADDR)).unwrap();
+        assert!(seed.iter().any(|&b| b != 0), "64 random bytes are never all zero in practice");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! 0x0000_6000  hvm_start_info
 //! 0x0000_7000  PVH memory map table (at most MEMMAP_MAX_ENTRIES entries)
 //! 0x0000_8000  boot report page (vmm_abi::report)
+//! 0x0000_9000  entropy page (vmm_abi::entropy)
 //! 0x0002_0000  kernel command line (at most CMDLINE_MAX_SIZE bytes, NUL-terminated)
 //! 0x0009_fc00  end of low RAM announced to the guest (legacy EBDA/VGA/BIOS hole above)
 //! 0x0010_0000  kernel image (loaded at the ELF segments' physical addresses)
@@ -26,6 +27,8 @@ pub const MEMMAP_ADDR: u64 = 0x7000;
 pub const MEMMAP_MAX_ENTRIES: usize = 0x1000 / 24;
 /// The boot report page (announced in the memory map with `E820_TYPE_BOOT_REPORT`).
 pub const BOOT_REPORT_ADDR: u64 = 0x8000;
+/// The entropy page (vmm_abi::entropy), announced with `E820_TYPE_ENTROPY`.
+pub const ENTROPY_ADDR: u64 = 0x9000;
 /// Where the kernel command line is written.
 pub const CMDLINE_ADDR: u64 = 0x2_0000;
 /// Largest command line (with its NUL) the vmm passes; it must end below `LOW_RAM_END`.
@@ -54,6 +57,7 @@ pub const VIRTIO_MMIO_MAX_DEVICES: u32 = 16;
 // The boot structures must not overlap each other or the legacy hole (checked at compile time).
 const _: () = assert!(START_INFO_ADDR + 56 <= MEMMAP_ADDR);
 const _: () = assert!(MEMMAP_ADDR + (MEMMAP_MAX_ENTRIES * 24) as u64 <= BOOT_REPORT_ADDR);
+const _: () = assert!(BOOT_REPORT_ADDR + 0x1000 == ENTROPY_ADDR);
 const _: () = assert!(CMDLINE_ADDR + CMDLINE_MAX_SIZE as u64 <= LOW_RAM_END);
 // The virtio windows lie inside the MMIO gap, below the IOAPIC (0xfec0_0000), and their GSIs
 // exist on KVM's 24-pin IOAPIC.

@@ -1,6 +1,7 @@
 //! The E820-style memory map handed to the guest in the PVH `hvm_start_info`.
 
-use super::layout::{BOOT_REPORT_ADDR, HIGH_MEMORY_START, LOW_RAM_END, ram_ranges};
+use super::layout::{BOOT_REPORT_ADDR, ENTROPY_ADDR, HIGH_MEMORY_START, LOW_RAM_END, ram_ranges};
+use vmm_abi::entropy::E820_TYPE_ENTROPY;
 use vmm_abi::report::E820_TYPE_BOOT_REPORT;
 
 /// E820 type of usable RAM (ACPI 6.5, table 15.1 "AddressRangeMemory").
@@ -19,16 +20,18 @@ pub struct MemoryRegion {
 
 /// Builds the memory map for a guest with `mem_bytes` of RAM (at least `HIGH_MEMORY_START`).
 ///
-/// Low memory is RAM up to 639 KiB except the boot report page, which gets its own type so
-/// the kernel neither allocates it nor needs a second channel to find it; the legacy hole up
-/// to 1 MiB is left out, as on a PC; the rest follows `layout::ram_ranges`.
+/// Low memory is RAM up to 639 KiB except the boot report and entropy pages, which get their
+/// own types so the kernel neither allocates them nor needs a second channel to find them;
+/// the legacy hole up to 1 MiB is left out, as on a PC; the rest follows
+/// `layout::ram_ranges`.
 pub fn build(mem_bytes: u64) -> Vec<MemoryRegion> {
     let mut map = vec![
         MemoryRegion { addr: 0, size: BOOT_REPORT_ADDR, kind: E820_RAM },
         MemoryRegion { addr: BOOT_REPORT_ADDR, size: 0x1000, kind: E820_TYPE_BOOT_REPORT },
+        MemoryRegion { addr: ENTROPY_ADDR, size: 0x1000, kind: E820_TYPE_ENTROPY },
         MemoryRegion {
-            addr: BOOT_REPORT_ADDR + 0x1000,
-            size: LOW_RAM_END - (BOOT_REPORT_ADDR + 0x1000),
+            addr: ENTROPY_ADDR + 0x1000,
+            size: LOW_RAM_END - (ENTROPY_ADDR + 0x1000),
             kind: E820_RAM,
         },
     ];
@@ -54,13 +57,13 @@ mod tests {
     #[test]
     fn map_for_128_mib() {
         let map = build(128 << 20);
-        assert_eq!(map.len(), 4);
+        assert_eq!(map.len(), 5);
         assert_eq!(
-            map[3],
+            map[4],
             MemoryRegion { addr: 0x10_0000, size: (128 << 20) - 0x10_0000, kind: E820_RAM }
         );
-        // All of RAM but the legacy hole and the report page.
-        assert_eq!(ram_total(&map), (128 << 20) - (0x10_0000 - LOW_RAM_END) - 0x1000);
+        // All of RAM but the legacy hole, the report page and the entropy page.
+        assert_eq!(ram_total(&map), (128 << 20) - (0x10_0000 - LOW_RAM_END) - 0x2000);
     }
 
     #[test]
