@@ -3,12 +3,13 @@
 //! and devices. Each rule cites where it comes from (POSIX, a Linux man page or source file)
 //! because Linux is the oracle the differential tests compare against.
 //!
-//! Today: the exec image layout (`exec`): ELF load plans, `#!` scripts, argument limits and
-//! the initial process stack.
+//! Today: credentials and file access checks (`cred`), and the exec image layout (`exec`):
+//! ELF load plans, `#!` scripts, argument limits and the initial process stack.
 #![no_std]
 
 extern crate alloc;
 
+pub mod cred;
 pub mod errno;
 pub mod exec;
 
