@@ -225,3 +225,31 @@ pub fn vmm_unprivileged(args: &[&str], env: &[(&str, &str)], scratch: &TempDir) 
 unsafe extern "C" {
     fn geteuid() -> u32;
 }
+
+/// The guest test programs (`guest-apps/difftests`), built once per test process; returns
+/// the directory with the binaries (the same static binaries run natively and in the guest).
+pub fn test_programs() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = tools::guest_build::repo_root();
+        let packages: Vec<&str> =
+            tools::guest_build::IMAGE_PACKAGES.iter().copied().chain(["difftests"]).collect();
+        tools::guest_build::apps(&root, &packages).expect("building the guest test programs")
+    })
+}
+
+/// Builds a root disk image in `dir`: the default image plus `extra` (host path, guest path)
+/// entries. Returns the image path as a string for `--disk`.
+pub fn image_with(dir: &TempDir, name: &str, extra: &[(&Path, &str)]) -> String {
+    let root = tools::guest_build::repo_root();
+    let apps = test_programs();
+    let mut spec = tools::image::default_spec(apps, &root.join("guest-apps").join("rootfs"))
+        .expect("default image spec");
+    for (host, guest) in extra {
+        spec.entries
+            .push(tools::image::Entry { host: host.to_path_buf(), guest: guest.to_string() });
+    }
+    let path = dir.path().join(name);
+    tools::image::build(&spec, &path, None).expect("building a test image");
+    path.to_str().expect("utf-8 temp path").to_owned()
+}
