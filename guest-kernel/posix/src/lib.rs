@@ -3,8 +3,11 @@
 //! and devices. Each rule cites where it comes from (POSIX, a Linux man page or source file)
 //! because Linux is the oracle the differential tests compare against.
 //!
-//! Today: credentials and file access checks (`cred`), and the exec image layout (`exec`):
-//! ELF load plans, `#!` scripts, argument limits and the initial process stack.
+//! Today: credentials and file access checks (`cred`); the exec image layout (`exec`):
+//! ELF load plans, `#!` scripts, argument limits and the initial process stack; processes
+//! (`process`): pid allocation, the parent/child tree, groups, sessions, orphaned groups,
+//! wait selection and status encoding; and signals as data (`signal`): sets, default
+//! actions, kill permissions.
 #![no_std]
 
 extern crate alloc;
@@ -12,5 +15,7 @@ extern crate alloc;
 pub mod cred;
 pub mod errno;
 pub mod exec;
+pub mod process;
+pub mod signal;
 
 pub use errno::Errno;
