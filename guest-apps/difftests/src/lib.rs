@@ -5,6 +5,8 @@
 //! Raw system calls go through the small wrappers here so a test sees exactly what the
 //! kernel returned, not what a library made of it.
 
+pub mod sys;
+
 use std::ffi::CString;
 
 /// The Linux errno names the tests can print (asm-generic/errno-base.h, errno.h).

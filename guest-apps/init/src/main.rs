@@ -2,12 +2,17 @@
 //!
 //! The kernel starts it with the command from the vmm's command line as its arguments
 //! (`init PROGRAM ARGS...`) and the environment the vmm asked for. init completes the
-//! environment with defaults and replaces itself with the program (`execvp`), so the
-//! program's exit status is PID 1's, which the kernel turns into the VM's exit status.
+//! environment with defaults, starts the program as its child, reaps every process that
+//! ends up as its child meanwhile (orphans are reparented to init, XSH `_exit`), and when
+//! the program ends exits with the program's status, which the kernel turns into the VM's
+//! exit status: the exit code, or 128 + N if signal N ended it (as a shell reports it).
 //! With no command it runs `/bin/sh`.
 //!
-//! When `exec` fails, init reports it the way a shell does (POSIX "Command Search and
-//! Execution"): exit status 127 if the program was not found, 126 if it was found but could
+//! When the kernel cannot create processes (no fork/vfork: ENOSYS), init replaces itself
+//! with the program instead (`execvp`), so the program's status is PID 1's.
+//!
+//! When the program cannot be started, init says why and exits like a shell does (POSIX
+//! "Command Search and Execution"): 127 if it was not found, 126 if it was found but could
 //! not be executed.
 
 use std::os::unix::process::CommandExt;
@@ -16,6 +21,41 @@ use std::process::Command;
 /// Defaults for variables the vmm did not set.
 const DEFAULT_ENV: [(&str, &str); 3] =
     [("PATH", "/bin:/sbin:/usr/bin:/usr/sbin"), ("HOME", "/"), ("TERM", "linux")];
+
+/// `ENOSYS`.
+const ENOSYS: i32 = 38;
+
+/// `wait4(-1, &status, 0, NULL)`: reaps any child; returns (pid or -errno, status).
+fn wait_any() -> (i64, i32) {
+    let mut status = 0i32;
+    let ret: i64;
+    // SAFETY: `status` is a valid writable i32; wait4 writes nothing else (rusage NULL).
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            inlateout("rax") 61i64 => ret,
+            in("rdi") -1i64, in("rsi") &mut status as *mut i32, in("rdx") 0, in("r10") 0,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack),
+        );
+    }
+    (ret, status)
+}
+
+/// The status a shell would report for a wait status word.
+fn shell_status(status: i32) -> i32 {
+    if status & 0x7f == 0 { (status >> 8) & 0xff } else { 128 + (status & 0x7f) }
+}
+
+/// Reports a failure to start the program and exits the shell way.
+fn cannot_execute(program: &std::ffi::OsStr, error: std::io::Error) -> ! {
+    let status = match error.kind() {
+        std::io::ErrorKind::NotFound => 127,
+        _ => 126,
+    };
+    eprintln!("init: cannot execute '{}': {error}", program.to_string_lossy());
+    std::process::exit(status);
+}
 
 fn main() {
     let mut args = std::env::args_os().skip(1);
@@ -27,11 +67,23 @@ fn main() {
             command.env(key, value);
         }
     }
-    let error = command.exec();
-    let status = match error.kind() {
-        std::io::ErrorKind::NotFound => 127,
-        _ => 126,
+    let child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) if e.raw_os_error() == Some(ENOSYS) => {
+            let error = command.exec();
+            cannot_execute(&program, error);
+        }
+        Err(e) => cannot_execute(&program, e),
     };
-    eprintln!("init: cannot execute '{}': {error}", program.to_string_lossy());
-    std::process::exit(status);
+    let main = i64::from(child.id());
+    loop {
+        match wait_any() {
+            (pid, status) if pid == main => std::process::exit(shell_status(status)),
+            (pid, _) if pid > 0 => {} // an orphan, reaped
+            (err, _) => {
+                eprintln!("init: wait failed (errno {})", -err);
+                std::process::exit(1);
+            }
+        }
+    }
 }
