@@ -104,8 +104,8 @@ pub struct ImageSpec {
 pub const MOUNT_POINTS: [&str; 3] = ["/dev", "/tmp", "/proc"];
 
 /// Programs from the `sh`, `coreutils` and `hello` crates, installed in `/bin`.
-pub const BIN_PROGRAMS: [&str; 9] =
-    ["echo", "cat", "ls", "true", "false", "env", "sleep", "uname", "hello"];
+pub const BIN_PROGRAMS: [&str; 10] =
+    ["sh", "echo", "cat", "ls", "true", "false", "env", "sleep", "uname", "hello"];
 
 /// The default image: the mount points, `/sbin/init`, the programs in `/bin`, and the
 /// static files under `guest-apps/rootfs/` (scripts, configuration) at the same paths.
