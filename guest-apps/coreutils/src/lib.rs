@@ -16,3 +16,13 @@ pub fn write_stdout(out: &mut impl Write, data: &[u8]) {
         std::process::exit(1);
     }
 }
+
+/// An I/O error's message without Rust's " (os error N)" suffix, as the classic utilities
+/// print it ("No such file or directory").
+pub fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}

@@ -31,7 +31,12 @@ fn main() {
             std::fs::File::open(name).and_then(|mut f| copy(&mut f, &mut out))
         };
         if let Err(e) = result {
-            let _ = writeln!(std::io::stderr(), "cat: {}: {e}", name.to_string_lossy());
+            let _ = writeln!(
+                std::io::stderr(),
+                "cat: {}: {}",
+                name.to_string_lossy(),
+                coreutils::io_message(&e)
+            );
             status = 1;
         }
     }

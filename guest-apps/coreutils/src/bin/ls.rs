@@ -68,7 +68,7 @@ fn main() {
         let meta = match std::fs::symlink_metadata(path) {
             Ok(m) => m,
             Err(e) => {
-                let _ = writeln!(std::io::stderr(), "ls: {path}: {e}");
+                let _ = writeln!(std::io::stderr(), "ls: {path}: {}", coreutils::io_message(&e));
                 status = 2;
                 continue;
             }
@@ -95,7 +95,7 @@ fn main() {
                 }
             }
             Err(e) => {
-                let _ = writeln!(std::io::stderr(), "ls: {path}: {e}");
+                let _ = writeln!(std::io::stderr(), "ls: {path}: {}", coreutils::io_message(&e));
                 status = 2;
                 continue;
             }

@@ -1,0 +1,125 @@
+//! Processes (issue 5): fork, vfork, posix_spawn, exit, wait, zombies, orphans, process
+//! groups and sessions — differential tests against the host kernel — plus the shell,
+//! leak and fork-bomb checks that only make sense in the guest.
+
+use std::process::Command;
+
+use integration_tests::{TempDir, image_with, require_kvm, test_programs, vmm};
+
+/// Runs `program` natively with `args`; returns its stdout (it must exit 0).
+fn native(program: &str, args: &[&str]) -> String {
+    let out = Command::new(test_programs().join(program))
+        .args(args)
+        .output()
+        .expect("running a test program natively");
+    assert!(
+        out.status.success(),
+        "{program} failed natively: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// An image with the difftests programs at /tests.
+fn test_image(dir: &TempDir) -> String {
+    let progs = test_programs();
+    let bins: Vec<(std::path::PathBuf, String)> = ["process", "pgrp", "forkloop", "forkbomb"]
+        .iter()
+        .map(|p| (progs.join(p), format!("/tests/{p}")))
+        .collect();
+    let extra: Vec<(&std::path::Path, &str)> =
+        bins.iter().map(|(h, g)| (h.as_path(), g.as_str())).collect();
+    image_with(dir, "root.img", &extra)
+}
+
+#[test]
+fn fork_wait_and_friends_match_linux() {
+    require_kvm();
+    let dir = TempDir::new("proc-diff");
+    let t = test_programs().join("true");
+    let host = native("process", &[t.to_str().unwrap(), t.to_str().unwrap()]);
+    let image = test_image(&dir);
+    let run = vmm(&[
+        "run",
+        "--disk",
+        &image,
+        "--env",
+        "DIFFTEST_EXPECT_INIT_REAPER=1",
+        "--",
+        "/tests/process",
+        "/bin/true",
+        "/bin/true",
+    ]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    // The guest also checks that orphans go to init (pid 1): one extra line.
+    let expected = host.replace("done\n", "orphan's new parent is init: true\ndone\n");
+    assert_eq!(run.stdout, expected, "guest and host disagree");
+}
+
+#[test]
+fn process_groups_and_sessions_match_linux() {
+    require_kvm();
+    let dir = TempDir::new("pgrp-diff");
+    let host = native("pgrp", &[test_programs().join("cat").to_str().unwrap()]);
+    let image = test_image(&dir);
+    let run = vmm(&["run", "--disk", &image, "--", "/tests/pgrp", "/bin/cat"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, host, "guest and host disagree");
+}
+
+#[test]
+fn a_pipeline_and_an_exit_status_through_the_shell() {
+    require_kvm();
+    let run = vmm(&["run", "--", "/bin/sh", "-c", "echo a | cat | cat; exit 3"]);
+    assert_eq!(run.status, Some(3), "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, "a\n");
+}
+
+/// The same shell script, run by our `sh` natively and in the guest, gives the same output.
+#[test]
+fn shell_features_match_the_host() {
+    require_kvm();
+    let script = concat!(
+        "X='two words'; echo \"$X\" '$X' \\$X; ",
+        "echo one > /tmp/shtest; echo two >> /tmp/shtest; cat < /tmp/shtest; ",
+        "false && echo no || echo fallback; echo status $?; ",
+        "cat /nonexistent 2>&1 | cat > /tmp/shtest.err; cat /tmp/shtest.err | cat; ",
+        "sleep 0.05 & echo started; wait; echo waited $?; ",
+        "cd /tmp && pwd; ",
+        "sh -c 'exit 7'; echo inner $?; ",
+        "A=1 env > /tmp/shtest.env; cat /tmp/shtest.env | cat > /dev/null; echo after; ",
+        "exit 5",
+    );
+    let host = Command::new(test_programs().join("sh"))
+        .args(["-c", script])
+        .env("PATH", test_programs())
+        .output()
+        .unwrap();
+    let run = vmm(&["run", "--", "/bin/sh", "-c", script]);
+    assert_eq!(run.status, host.status.code(), "stderr: {}", run.stderr);
+    // Error messages name the program as it was found ("cat" on both) and say the same.
+    assert_eq!(run.stdout, String::from_utf8_lossy(&host.stdout));
+}
+
+#[test]
+fn fork_exec_wait_cycles_do_not_leak_memory() {
+    require_kvm();
+    let dir = TempDir::new("forkloop");
+    let image = test_image(&dir);
+    let run = vmm(&["run", "--disk", &image, "--", "/tests/forkloop", "2000", "/bin/true"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, "cycles: 2000\nfree memory back to where it was: true\n");
+}
+
+#[test]
+fn a_fork_bomb_gets_eagain_and_the_vm_survives() {
+    require_kvm();
+    let dir = TempDir::new("forkbomb");
+    let image = test_image(&dir);
+    let run = vmm(&["run", "--disk", &image, "--", "/bin/sh", "-c", "/tests/forkbomb; echo alive"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "fork eventually failed with: EAGAIN\nchildren created before that: true\nall children reaped: true\nalive\n"
+    );
+}
