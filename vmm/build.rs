@@ -36,6 +36,7 @@ fn main() {
         "guest-kernel/.cargo",
         "guest-kernel/kernel",
         "guest-kernel/kcore",
+        "guest-kernel/posix",
         "abi",
         "guest-apps/Cargo.toml",
         "guest-apps/Cargo.lock",

@@ -33,6 +33,7 @@ fn test_image(dir: &TempDir) -> String {
 }
 
 #[test]
+#[ignore = "needs fork, wait and process groups in the guest (issue 5, in progress)"]
 fn fork_wait_and_friends_match_linux() {
     require_kvm();
     let dir = TempDir::new("proc-diff");
@@ -57,6 +58,7 @@ fn fork_wait_and_friends_match_linux() {
 }
 
 #[test]
+#[ignore = "needs fork, wait and process groups in the guest (issue 5, in progress)"]
 fn process_groups_and_sessions_match_linux() {
     require_kvm();
     let dir = TempDir::new("pgrp-diff");
@@ -68,6 +70,7 @@ fn process_groups_and_sessions_match_linux() {
 }
 
 #[test]
+#[ignore = "needs fork, wait and process groups in the guest (issue 5, in progress)"]
 fn a_pipeline_and_an_exit_status_through_the_shell() {
     require_kvm();
     let run = vmm(&["run", "--", "/bin/sh", "-c", "echo a | cat | cat; exit 3"]);
@@ -77,6 +80,7 @@ fn a_pipeline_and_an_exit_status_through_the_shell() {
 
 /// The same shell script, run by our `sh` natively and in the guest, gives the same output.
 #[test]
+#[ignore = "needs fork, wait and process groups in the guest (issue 5, in progress)"]
 fn shell_features_match_the_host() {
     require_kvm();
     let script = concat!(
@@ -102,6 +106,7 @@ fn shell_features_match_the_host() {
 }
 
 #[test]
+#[ignore = "needs fork, wait and process groups in the guest (issue 5, in progress)"]
 fn fork_exec_wait_cycles_do_not_leak_memory() {
     require_kvm();
     let dir = TempDir::new("forkloop");
@@ -112,6 +117,7 @@ fn fork_exec_wait_cycles_do_not_leak_memory() {
 }
 
 #[test]
+#[ignore = "needs fork, wait and process groups in the guest (issue 5, in progress)"]
 fn a_fork_bomb_gets_eagain_and_the_vm_survives() {
     require_kvm();
     let dir = TempDir::new("forkbomb");

@@ -10,7 +10,9 @@ extern crate alloc;
 
 pub mod banner;
 pub mod block_cache;
+pub mod chacha;
 pub mod cmdline;
+pub mod ext2;
 pub mod fixed_vec;
 pub mod frames;
 pub mod memmap;

@@ -27,13 +27,20 @@ mod block;
 mod boot;
 mod console;
 mod drivers;
+mod exec;
+mod fs;
+mod klog;
 mod mm;
 mod panic;
 mod power;
+mod process;
+mod random;
 mod report;
 mod selftest;
 mod sync;
+mod syscall;
 mod time;
+mod uaccess;
 
 use arch::x86_64::{gdt, idt, paging};
 use console::println;
@@ -124,9 +131,26 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
         print_timings();
     }
 
-    // 10. A self-test if one is asked for (it powers off); with no user space yet, power off.
+    // 10. A self-test if one is asked for (it powers off); `exit=N` powers off here.
     selftest::run(&options);
-    power::power_off(options.exit.unwrap_or(0))
+    fs::selftest::run_if_asked(cmdline);
+    if let Some(status) = options.exit {
+        power::power_off(status);
+    }
+
+    // 11. User space: the SYSCALL entry, SMEP/SMAP where offered, the clocks, the random
+    //     generator (seeded from the vmm's entropy page), then PID 1 (`process::init`).
+    klog::set_verbose(options.verbose);
+    arch::x86_64::percpu::init();
+    arch::x86_64::syscall_entry::init();
+    let protections = arch::x86_64::protection::init();
+    time::clock::init();
+    let seed = random::init(&info.regions);
+    klog::verbose(format_args!(
+        "user mode: SMEP {}, SMAP {}, random seed from {seed:?}",
+        protections.smep, protections.smap
+    ));
+    process::init::start(cmdline)
 }
 
 /// Prints the boot stamps so far as microseconds since the kernel's first instruction

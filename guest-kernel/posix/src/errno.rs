@@ -62,6 +62,9 @@ errnos!(
     ENOSYS,
     ENOTEMPTY,
     ELOOP,
+    EOVERFLOW,
+    ETIMEDOUT,
+    EOPNOTSUPP,
 );
 
 impl Errno {

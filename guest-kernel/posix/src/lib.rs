@@ -15,7 +15,11 @@ extern crate alloc;
 pub mod cred;
 pub mod errno;
 pub mod exec;
+pub mod fs;
+pub mod mm;
 pub mod process;
+pub mod rlimit;
 pub mod signal;
+pub mod time;
 
 pub use errno::Errno;

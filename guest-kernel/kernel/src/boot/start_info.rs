@@ -16,9 +16,10 @@ use kcore::range::PhysRange;
 /// `hvm_start_info.magic`.
 const HVM_START_MAGIC: u32 = 0x336e_c578;
 
-/// Longest command line read, terminating NUL excluded (Linux x86's `COMMAND_LINE_SIZE`
-/// is 2048 with the NUL).
-pub const CMDLINE_MAX: u64 = 2047;
+/// Longest command line read, terminating NUL excluded: the vmm's limit (64 KiB with the
+/// NUL, docs/DESIGN.md section 2), which carries init's arguments and environment (Linux
+/// x86's `COMMAND_LINE_SIZE` is 2048, too small for those).
+pub const CMDLINE_MAX: u64 = 65535;
 
 /// `struct hvm_start_info`, version 1.
 #[repr(C)]

@@ -6,6 +6,13 @@
 //! and are reused first. A bitmap or a list of all frames would have to be written at boot:
 //! an emulated store per frame (see "Cost model" in the crate docs) and a page fault on
 //! every page of guest RAM.
+//!
+//! A second free list holds runs of frames known to be zero apart from the run's header
+//! (user memory zeroed in batches by the memops device when an address space lets it go,
+//! see [`free_zeroed_many`]), so [`alloc_zeroed`] rarely has to clear a page itself; when
+//! it must, it asks the memops device (one exit) rather than spending ~450 µs of emulated
+//! stores. Runs keep freeing cheap: user memory is allocated in contiguous runs (fault-
+//! around, exec), so an address space gives back a few runs rather than many frames.
 
 use crate::mm::layout;
 use kcore::frames::BumpFrames;
@@ -22,11 +29,22 @@ struct Frames {
     free_head: u64,
     /// Number of frames on the free list.
     free_count: u64,
+    /// First frame of the first run of zeroed frames, 0 if none. A run's first frame
+    /// holds the next run's address and the run's length in frames in its first two words
+    /// (its [`RunHeader`]); every other byte of the run is zero.
+    zero_head: u64,
+    /// Number of frames on the zeroed list.
+    zero_count: u64,
 }
 
 /// The allocator; empty (every allocation fails) until [`init`]. Starts in `.bss`.
-static FRAMES: SpinMutex<Frames> =
-    SpinMutex::new(Frames { bump: BumpFrames::EMPTY, free_head: 0, free_count: 0 });
+static FRAMES: SpinMutex<Frames> = SpinMutex::new(Frames {
+    bump: BumpFrames::EMPTY,
+    free_head: 0,
+    free_count: 0,
+    zero_head: 0,
+    zero_count: 0,
+});
 
 /// Starts the allocator on `usable` (page-aligned ranges that nothing else uses, as
 /// `kcore::memmap::usable_ranges` computes them with the kernel's reservations).
@@ -35,35 +53,75 @@ pub fn init(usable: &[PhysRange]) {
     FRAMES.lock().bump.reset(usable);
 }
 
+/// Pops the first frame of the list starting at `*head`; `None` if it is empty.
+fn pop(head: &mut u64, count: &mut u64) -> Option<u64> {
+    if *head == 0 {
+        return None;
+    }
+    let frame = *head;
+    let next = layout::phys_to_virt(frame, 8)?.cast::<u64>();
+    // SAFETY: `frame` is on the list, so it is an unused frame whose first word is the list
+    // link written by `free`/`free_zeroed`; `next` maps it.
+    *head = unsafe { next.read() };
+    *count -= 1;
+    Some(frame)
+}
+
 /// A free physical frame (4 KiB, contents undefined), or `None` when memory is exhausted
 /// or the allocator is not initialized yet.
 pub fn alloc() -> Option<u64> {
     let mut frames = FRAMES.lock();
-    if frames.free_head != 0 {
-        let frame = frames.free_head;
-        let next = layout::phys_to_virt(frame, 8)?.cast::<u64>();
-        // SAFETY: `frame` is on the free list, so it is an unused frame whose first word is
-        // the list link written by `free`; `next` maps it.
-        frames.free_head = unsafe { next.read() };
-        frames.free_count -= 1;
-        return Some(frame);
-    }
-    frames.bump.alloc()
+    let Frames { bump, free_head, free_count, zero_head, zero_count } = &mut *frames;
+    pop(free_head, free_count)
+        .or_else(|| pop_zeroed(zero_head, zero_count))
+        .or_else(|| bump.alloc())
 }
 
 /// A zeroed frame, or `None` when memory is exhausted. A fresh frame (never handed out) is
 /// zero already, as guest RAM starts zeroed and the allocator never hands out the loader's
-/// memory, so only a recycled frame is cleared (about 450 µs per page on these hosts).
+/// memory; a frame from the zeroed list only needs its link word cleared; only a frame from
+/// the plain free list is cleared, by the memops device (one exit; about 450 µs of
+/// emulated stores without it).
 pub fn alloc_zeroed() -> Option<u64> {
     let mut frames = FRAMES.lock();
-    if let Some(fresh) = frames.bump.alloc() {
+    let Frames { bump, free_head, free_count, zero_head, zero_count } = &mut *frames;
+    if let Some(frame) = pop_zeroed(zero_head, zero_count) {
+        return Some(frame);
+    }
+    if let Some(fresh) = bump.alloc() {
         return Some(fresh);
     }
+    let frame = pop(free_head, free_count)?;
     drop(frames);
+    let mut batch = crate::mm::memops::Batch::new();
+    batch.zero(frame, PAGE_SIZE);
+    if batch.finish().is_err() {
+        let page = layout::phys_to_virt(frame, PAGE_SIZE)?;
+        // SAFETY: the frame was just allocated, so nothing else uses it, and it is mapped
+        // writable at `page`.
+        unsafe { page.write_bytes(0, PAGE_SIZE as usize) };
+    }
+    Some(frame)
+}
+
+/// A zeroed frame for a user page table, or `None` when memory is exhausted.
+///
+/// Page tables are special under the hypervisor's shadow paging: KVM keeps a shadow copy
+/// of every guest page-table page it has seen, and keeps it in sync by tracking the
+/// guest's own writes to the page. Writes the vmm makes through the memops device are not
+/// tracked, so a frame that was ever a page table must never be zeroed by memops and then
+/// used as a page table again: KVM could find its stale shadow and map old frames. So a
+/// page-table frame is a fresh frame (never handed out, never shadowed), or else a
+/// recycled one cleared with the kernel's own (tracked) stores; and freed page-table
+/// frames go back with [`free`], never on the zeroed list.
+pub fn alloc_table() -> Option<u64> {
+    if let Some(fresh) = FRAMES.lock().bump.alloc() {
+        return Some(fresh);
+    }
     let frame = alloc()?;
     let page = layout::phys_to_virt(frame, PAGE_SIZE)?;
     // SAFETY: the frame was just allocated, so nothing else uses it, and it is mapped
-    // writable at `page`.
+    // writable at `page`. The stores are the kernel's own, which KVM tracks.
     unsafe { page.write_bytes(0, PAGE_SIZE as usize) };
     Some(frame)
 }
@@ -79,19 +137,97 @@ pub fn alloc_contiguous(count: u64) -> Option<u64> {
 /// # Safety
 /// `frame` must have come from [`alloc`] or [`alloc_contiguous`], must not be freed twice,
 /// and nothing may use it afterwards.
-#[allow(dead_code, reason = "nothing frees frames yet; page tables and processes will")]
 pub unsafe fn free(frame: u64) {
     let mut frames = FRAMES.lock();
+    let Frames { free_head, free_count, .. } = &mut *frames;
+    // SAFETY: the caller gives the frame back.
+    unsafe { push(free_head, free_count, frame) };
+}
+
+/// The header at the start of a zeroed run's first frame.
+#[repr(C)]
+struct RunHeader {
+    /// First frame of the next run, 0 for none.
+    next: u64,
+    /// Frames in this run.
+    len: u64,
+}
+
+/// Takes one frame off the zeroed runs: the last frame of the first run (all zero), or the
+/// run's first frame with its header cleared when it is the last one left.
+fn pop_zeroed(head: &mut u64, count: &mut u64) -> Option<u64> {
+    if *head == 0 {
+        return None;
+    }
+    let run = *head;
+    let header = layout::phys_to_virt(run, 16)?.cast::<RunHeader>();
+    // SAFETY: `run` heads the zeroed list, so its first 16 bytes are its header (written
+    // by `push_run`), mapped at `header`; the run is the allocator's.
+    unsafe {
+        let len = (*header).len;
+        *count -= 1;
+        if len > 1 {
+            (*header).len = len - 1;
+            return Some(run + (len - 1) * PAGE_SIZE);
+        }
+        *head = (*header).next;
+        header.write(RunHeader { next: 0, len: 0 });
+    }
+    Some(run)
+}
+
+/// Pushes the zeroed run `first..first + len` frames on the zeroed list.
+///
+/// # Safety
+/// The caller gives the frames up; they are all zero.
+unsafe fn push_run(head: &mut u64, count: &mut u64, first: u64, len: u64) {
+    let header =
+        layout::phys_to_virt(first, 16).expect("freed frame is not mapped").cast::<RunHeader>();
+    // SAFETY: the frames are the allocator's now; the header goes in the run's first bytes.
+    unsafe { header.write(RunHeader { next: *head, len }) };
+    *head = first;
+    *count += len;
+}
+
+/// Returns `frames`, whose bytes are all zero, to the allocator: [`alloc_zeroed`] hands
+/// them out again without clearing them. Physically consecutive frames are kept as one
+/// run (one list entry), under one lock.
+///
+/// # Safety
+/// As for [`free`], for each frame, and every byte of them must be zero.
+pub unsafe fn free_zeroed_many(frames: &[u64]) {
+    let Some((&first, rest)) = frames.split_first() else { return };
+    let mut guard = FRAMES.lock();
+    let Frames { zero_head, zero_count, .. } = &mut *guard;
+    let (mut start, mut len) = (first, 1);
+    for &f in rest {
+        if f == start + len * PAGE_SIZE {
+            len += 1;
+        } else {
+            // SAFETY: the caller gives these frames back, zeroed.
+            unsafe { push_run(zero_head, zero_count, start, len) };
+            (start, len) = (f, 1);
+        }
+    }
+    // SAFETY: as above.
+    unsafe { push_run(zero_head, zero_count, start, len) };
+}
+
+/// Pushes `frame` on the list starting at `*head`, its first word becoming the link.
+///
+/// # Safety
+/// The caller gives `frame` up (see [`free`]).
+unsafe fn push(head: &mut u64, count: &mut u64, frame: u64) {
     let link = layout::phys_to_virt(frame, 8).expect("freed frame is not mapped").cast::<u64>();
     // SAFETY: the caller gives the frame back, so the allocator owns it and may keep the
     // list link in its first word.
-    unsafe { link.write(frames.free_head) };
-    frames.free_head = frame;
-    frames.free_count += 1;
+    unsafe { link.write(*head) };
+    *head = frame;
+    *count += 1;
 }
 
 /// Bytes the allocator can still hand out.
 pub fn free_bytes() -> u64 {
     let frames = FRAMES.lock();
-    frames.bump.free_bytes() + frames.free_count * PAGE_SIZE
+    frames.bump.free_bytes() + (frames.free_count + frames.zero_count) * PAGE_SIZE
 }

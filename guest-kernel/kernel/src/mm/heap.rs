@@ -66,13 +66,126 @@ unsafe impl Source for FrameSource {
     }
 }
 
-/// The global allocator.
-#[global_allocator]
-static HEAP: talc::TalcLock<SpinMutex<()>, FrameSource> =
+/// The general allocator behind the size classes.
+static TALC: talc::TalcLock<SpinMutex<()>, FrameSource> =
     talc::TalcLock::new(FrameSource { heap_end: None });
 
 /// Claims the first [`INITIAL_HEAP`] bytes. Runs once at boot, after the frame allocator
 /// and the direct map exist.
 pub fn init() {
-    FrameSource::grow(&mut HEAP.lock(), INITIAL_HEAP).expect("no memory for the kernel heap");
+    FrameSource::grow(&mut TALC.lock(), INITIAL_HEAP).expect("no memory for the kernel heap");
+}
+
+/// Block sizes of the small-object classes (16 to 512 bytes, powers of two).
+const CLASS_SIZES: [usize; 6] = [16, 32, 64, 128, 256, 512];
+
+/// The small-object state: for each class the head of its free list (an intrusive list:
+/// each free block's first word holds the next block's address; 0 when empty), and the
+/// arena new class blocks are cut from.
+struct Classes {
+    heads: [usize; 6],
+    /// Next free byte of the arena and its end (16-byte aligned; 0 and 0 when empty).
+    arena: usize,
+    arena_end: usize,
+}
+
+/// Bytes taken from talc at a time for the arena.
+const ARENA_CHUNK: usize = 64 * 1024;
+
+static CLASSES: SpinMutex<Classes> =
+    SpinMutex::new(Classes { heads: [0; 6], arena: 0, arena_end: 0 });
+
+/// The class of `layout`, if it is small: size at most 512 bytes, alignment at most 16
+/// (class blocks are 16-byte aligned).
+fn class_of(layout: Layout) -> Option<usize> {
+    let size = layout.size().max(16);
+    if size > 512 || layout.align() > 16 {
+        return None;
+    }
+    Some((usize::BITS - (size - 1).leading_zeros()) as usize - 4)
+}
+
+/// The global allocator: small blocks from per-size free lists in front of talc.
+///
+/// Why: every kernel instruction is emulated here (see "Cost model" in `main.rs`), and a
+/// talc allocation and free together run about 200 of them (binning, coalescing), while
+/// the kernel allocates small objects on every path (vectors of a few entries, boxed
+/// nodes, strings). Taking a block from a size class and giving it back are about ten
+/// instructions each, and new class blocks are cut from an arena with a bump pointer.
+/// Class blocks are never returned to talc: the classes keep what the kernel's peak use
+/// of each size needed.
+struct Heap;
+
+#[global_allocator]
+static HEAP: Heap = Heap;
+
+// SAFETY: class blocks are pieces of talc allocations (16-byte aligned, of the class's
+// size, disjoint: the arena pointer only moves forward), handed to one owner at a time (a block is on a free list or allocated, never both: the list is
+// changed under its lock); everything else is talc's own GlobalAlloc.
+unsafe impl core::alloc::GlobalAlloc for Heap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let Some(class) = class_of(layout) else {
+            // SAFETY: forwarded unchanged.
+            return unsafe { TALC.alloc(layout) };
+        };
+        let mut classes = CLASSES.lock();
+        let head = classes.heads[class];
+        if head != 0 {
+            // SAFETY: `head` is a free block of this class; its first word is the link.
+            classes.heads[class] = unsafe { (head as *const usize).read() };
+            return head as *mut u8;
+        }
+        // A new block, cut from the arena (a bump pointer: cheaper than talc, and the
+        // kernel's first use of every object size goes this way).
+        let size = CLASS_SIZES[class];
+        if classes.arena_end - classes.arena < size {
+            // SAFETY: a valid layout. The rest of the old arena is abandoned (at most 511
+            // bytes per chunk).
+            let chunk = unsafe { TALC.alloc(Layout::from_size_align_unchecked(ARENA_CHUNK, 16)) };
+            if chunk.is_null() {
+                return chunk;
+            }
+            classes.arena = chunk as usize;
+            classes.arena_end = chunk as usize + ARENA_CHUNK;
+        }
+        let block = classes.arena;
+        classes.arena += size;
+        block as *mut u8
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let Some(class) = class_of(layout) else {
+            // SAFETY: forwarded unchanged (the block came from talc with this layout).
+            return unsafe { TALC.dealloc(ptr, layout) };
+        };
+        let mut classes = CLASSES.lock();
+        // SAFETY: the caller gives the block back; it is at least 16 bytes, 16-aligned,
+        // so its first word can hold the list link.
+        unsafe { (ptr as *mut usize).write(classes.heads[class]) };
+        classes.heads[class] = ptr as usize;
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: `layout.align()` is valid and `new_size` non-zero (GlobalAlloc contract).
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        match (class_of(layout), class_of(new_layout)) {
+            (None, None) => {
+                // SAFETY: a talc block resized by talc.
+                unsafe { TALC.realloc(ptr, layout, new_size) }
+            }
+            (Some(a), Some(b)) if a == b => ptr,
+            _ => {
+                // SAFETY: a fresh block for the new layout; the old one holds
+                // `layout.size()` initialized bytes and is freed after the copy.
+                unsafe {
+                    let new = self.alloc(new_layout);
+                    if !new.is_null() {
+                        core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                        self.dealloc(ptr, layout);
+                    }
+                    new
+                }
+            }
+        }
+    }
 }

@@ -1,7 +1,9 @@
-//! Memory management: the address-space layout, physical frames, the kernel heap and memory
-//! shared with devices.
+//! Memory management: the address-space layout, physical frames, the kernel heap, memory
+//! shared with devices, the memops client, and user address spaces (`vm`).
 
 pub mod dma;
 pub mod frame;
 pub mod heap;
 pub mod layout;
+pub mod memops;
+pub mod vm;

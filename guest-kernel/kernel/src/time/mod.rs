@@ -1,7 +1,11 @@
-//! Time keeping: the TSC, with its frequency from kvm-clock. The LAPIC timer and clocks
-//! come later.
+//! Time keeping: the TSC, with its frequency from kvm-clock; the clocks user space reads
+//! (`clock`) and sleeping on the LAPIC timer (`sleep`).
 
+pub mod clock;
 pub mod pvclock;
+pub mod sleep;
+
+pub use sleep::deadline_after_ns;
 
 use crate::arch::x86_64::cpu;
 use core::sync::atomic::{AtomicU64, Ordering};

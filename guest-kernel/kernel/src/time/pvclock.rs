@@ -44,6 +44,21 @@ static TIME_INFO: BootCell<VcpuTimeInfo> = BootCell::new(VcpuTimeInfo {
     pad: [0; 2],
 });
 
+/// `MSR_KVM_WALL_CLOCK_NEW`: KVM writes the wall-clock time of kvm-clock's zero into the
+/// [`WallClock`] at the address written.
+const MSR_KVM_WALL_CLOCK_NEW: u32 = 0x4b56_4d00;
+
+/// `struct pvclock_wall_clock`: seconds and nanoseconds since the epoch at kvm-clock 0.
+#[repr(C, align(16))]
+struct WallClock {
+    version: u32,
+    sec: u32,
+    nsec: u32,
+}
+
+/// Where KVM writes the wall clock, in `.bss`.
+static WALL_CLOCK: BootCell<WallClock> = BootCell::new(WallClock { version: 0, sec: 0, nsec: 0 });
+
 /// KVM's paravirtual feature bits (CPUID 0x4000_0001 EAX), 0 when not running on KVM;
 /// read once by [`init`], so other paravirtual features (PV EOI) cost no second CPUID.
 static KVM_FEATURES: AtomicU32 = AtomicU32::new(0);
@@ -98,4 +113,57 @@ pub fn init() -> u64 {
         core::hint::spin_loop();
     }
     0
+}
+
+/// kvm-clock's time (ns since its zero) at TSC value `tsc`: `system_time` plus the scaled
+/// ticks since `tsc_timestamp` (Linux `pvclock_clocksource_read`). `None` without
+/// kvm-clock.
+pub fn kvmclock_ns(tsc: u64) -> Option<u64> {
+    if KVM_FEATURES.load(Ordering::Relaxed) & KVM_FEATURE_CLOCKSOURCE2 == 0 {
+        return None;
+    }
+    let info = TIME_INFO.get();
+    for _ in 0..1000 {
+        // SAFETY: reads of the static KVM writes (registered by `init`); volatile, and
+        // the version protocol rejects torn snapshots.
+        let (v1, stamp, system, mul, shift, v2) = unsafe {
+            let v1 = (&raw const (*info).version).read_volatile();
+            fence(Ordering::Acquire);
+            let stamp = (&raw const (*info).tsc_timestamp).read_volatile();
+            let system = (&raw const (*info).system_time).read_volatile();
+            let mul = (&raw const (*info).tsc_to_system_mul).read_volatile();
+            let shift = (&raw const (*info).tsc_shift).read_volatile();
+            fence(Ordering::Acquire);
+            (v1, stamp, system, mul, shift, (&raw const (*info).version).read_volatile())
+        };
+        if v1 == v2 && v1 % 2 == 0 && v1 != 0 {
+            let delta = tsc.wrapping_sub(stamp);
+            let delta = if shift >= 0 { delta << shift } else { delta >> -shift };
+            return Some(system.wrapping_add(((u128::from(delta) * u128::from(mul)) >> 32) as u64));
+        }
+        core::hint::spin_loop();
+    }
+    None
+}
+
+/// The wall-clock time (ns since the Unix epoch) at kvm-clock's zero, from KVM
+/// (`MSR_KVM_WALL_CLOCK_NEW`: one MSR write). `None` without kvm-clock.
+pub fn wall_clock_at_zero_ns() -> Option<u64> {
+    if KVM_FEATURES.load(Ordering::Relaxed) & KVM_FEATURE_CLOCKSOURCE2 == 0 {
+        return None;
+    }
+    let wall = WALL_CLOCK.get();
+    let phys = layout::image_virt_to_phys(wall as u64);
+    // SAFETY: `WALL_CLOCK` is a kernel static (its page is reserved for good), 16-byte
+    // aligned; KVM writes the structure during the MSR write.
+    unsafe { cpu::wrmsr(MSR_KVM_WALL_CLOCK_NEW, phys) };
+    // SAFETY: KVM finished writing before the WRMSR returned; volatile reads of a static.
+    let (version, sec, nsec) = unsafe {
+        (
+            (&raw const (*wall).version).read_volatile(),
+            (&raw const (*wall).sec).read_volatile(),
+            (&raw const (*wall).nsec).read_volatile(),
+        )
+    };
+    (version % 2 == 0 && sec != 0).then(|| u64::from(sec) * 1_000_000_000 + u64::from(nsec))
 }

@@ -24,6 +24,55 @@ pub fn budget(stack_limit: usize) -> usize {
     (DEFAULT_STACK_LIMIT / 4 * 3).min(stack_limit / 4).max(ARG_MAX)
 }
 
+/// The running account of one exec's argument bytes, for callers that measure strings
+/// one at a time and want to stop at the first one that does not fit (Linux stops copying
+/// there too, so a 7 MiB argument list is not read to the end).
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Bytes still available for strings.
+    left: usize,
+    /// Bytes of strings counted so far, NULs included.
+    used: usize,
+}
+
+impl Budget {
+    /// The budget for `argc` arguments and `envc` environment entries under the stack
+    /// limit `stack_limit`, with the file name (`filename_len` bytes, plus its NUL) already
+    /// counted. E2BIG if the pointers alone do not fit.
+    pub fn new(
+        argc: usize,
+        envc: usize,
+        filename_len: usize,
+        stack_limit: usize,
+    ) -> Result<Self, Errno> {
+        let pointers = (argc.max(1) + envc).saturating_mul(core::mem::size_of::<u64>());
+        let limit = budget(stack_limit);
+        if limit <= pointers {
+            return Err(Errno::E2BIG);
+        }
+        let mut b = Budget { left: limit - pointers, used: 0 };
+        b.add(filename_len)?;
+        Ok(b)
+    }
+
+    /// Counts one string of `len` bytes (without its NUL): E2BIG if it is longer than
+    /// [`MAX_ARG_STRLEN`] with its NUL, or if the total no longer fits.
+    pub fn add(&mut self, len: usize) -> Result<(), Errno> {
+        let with_nul = len.saturating_add(1);
+        if with_nul > MAX_ARG_STRLEN || with_nul > self.left {
+            return Err(Errno::E2BIG);
+        }
+        self.left -= with_nul;
+        self.used += with_nul;
+        Ok(())
+    }
+
+    /// Bytes of strings counted, NULs included.
+    pub fn used(&self) -> usize {
+        self.used
+    }
+}
+
 /// Checks the sizes of the strings exec will copy: `argv` and `envp` lengths without NULs,
 /// `filename_len` the path given to exec. Returns the bytes the strings take (NULs
 /// included) or E2BIG.
@@ -34,23 +83,11 @@ pub fn check(
     stack_limit: usize,
 ) -> Result<usize, Errno> {
     let (argc, envc) = (argv.clone().count(), envp.clone().count());
-    let pointers = (argc.max(1) + envc) * core::mem::size_of::<u64>();
-    let limit = budget(stack_limit);
-    if limit <= pointers {
-        return Err(Errno::E2BIG);
-    }
-    let mut strings = filename_len + 1;
+    let mut budget = Budget::new(argc, envc, filename_len, stack_limit)?;
     for len in argv.chain(envp) {
-        let with_nul = len + 1;
-        if with_nul > MAX_ARG_STRLEN {
-            return Err(Errno::E2BIG);
-        }
-        strings += with_nul;
-        if strings > limit - pointers {
-            return Err(Errno::E2BIG);
-        }
+        budget.add(len)?;
     }
-    Ok(strings)
+    Ok(budget.used())
 }
 
 #[cfg(test)]
@@ -84,6 +121,17 @@ mod tests {
         assert_eq!(check(lens(&[4]), lens(&piece), 6, usize::MAX), Err(Errno::E2BIG));
         let fits = [100 * 1024; 19];
         assert!(check(lens(&fits), lens(&[]), 6, DEFAULT_STACK_LIMIT).is_ok());
+    }
+
+    #[test]
+    fn budget_stops_at_the_first_string_over() {
+        let mut b = Budget::new(1, 72, 4, DEFAULT_STACK_LIMIT).unwrap();
+        let mut added = 0;
+        while b.add(100 * 1024).is_ok() {
+            added += 1;
+        }
+        assert_eq!(added, 20, "2 MiB of 100 KiB strings");
+        assert_eq!(Budget::new(1 << 20, 0, 1, DEFAULT_STACK_LIMIT).unwrap_err(), Errno::E2BIG);
     }
 
     #[test]

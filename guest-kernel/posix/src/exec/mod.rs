@@ -5,6 +5,7 @@
 //! (`stack`).
 
 pub mod args;
+pub mod auxv;
 pub mod elf;
 pub mod shebang;
 pub mod stack;

@@ -46,6 +46,10 @@ pub struct StackImage {
 }
 
 /// Lays out `spec` below `top` (which must be 16-byte aligned).
+///
+/// One allocation (the image) and one pass: the kernel that runs this executes every
+/// instruction in an emulator, so the pointers are written straight into the image rather
+/// than gathered in vectors first.
 pub fn build(spec: &StackSpec<'_>, top: u64) -> StackImage {
     let strings: usize = spec.argv.iter().chain(spec.envp).map(|s| s.len() + 1).sum::<usize>()
         + spec.execfn.len()
@@ -62,39 +66,46 @@ pub fn build(spec: &StackSpec<'_>, top: u64) -> StackImage {
     let mut bytes = vec![0u8; (top - sp) as usize];
     let at = |addr: u64| (addr - sp) as usize;
 
-    // Strings, upward from strings_bottom: argv, envp, execfn, then the zero end marker.
+    // Writes `word` as table entry number `*slot`, then moves to the next entry.
+    fn put_word(bytes: &mut [u8], slot: &mut usize, word: u64) {
+        bytes[*slot * 8..*slot * 8 + 8].copy_from_slice(&word.to_le_bytes());
+        *slot += 1;
+    }
+
+    // Strings upward from strings_bottom (argv, envp, execfn, then the zero end marker),
+    // their pointers in the table upward from sp.
     let mut cursor = strings_bottom;
-    let mut put = |s: &[u8], bytes: &mut Vec<u8>| {
-        let addr = cursor;
-        bytes[at(addr)..at(addr) + s.len()].copy_from_slice(s);
-        cursor += s.len() as u64 + 1;
-        addr
-    };
-    let argv_ptrs: Vec<u64> = spec.argv.iter().map(|a| put(a, &mut bytes)).collect();
-    let envp_ptrs: Vec<u64> = spec.envp.iter().map(|e| put(e, &mut bytes)).collect();
-    let execfn = put(spec.execfn, &mut bytes);
+    let mut slot = 0;
+    put_word(&mut bytes, &mut slot, spec.argv.len() as u64);
+    for list in [spec.argv, spec.envp] {
+        for s in list {
+            bytes[at(cursor)..at(cursor) + s.len()].copy_from_slice(s);
+            put_word(&mut bytes, &mut slot, cursor);
+            cursor += s.len() as u64 + 1;
+        }
+        put_word(&mut bytes, &mut slot, 0);
+    }
+    let execfn = cursor;
+    bytes[at(execfn)..at(execfn) + spec.execfn.len()].copy_from_slice(spec.execfn);
     let platform = info_bottom + 16;
     bytes[at(platform)..at(platform) + PLATFORM.len()].copy_from_slice(PLATFORM);
     let random = info_bottom;
     bytes[at(random)..at(random) + 16].copy_from_slice(&spec.random);
 
-    // The table, upward from sp.
-    let mut words_out: Vec<u64> = Vec::with_capacity(words);
-    words_out.push(spec.argv.len() as u64);
-    words_out.extend(&argv_ptrs);
-    words_out.push(0);
-    words_out.extend(&envp_ptrs);
-    words_out.push(0);
     for &(key, value) in spec.auxv {
-        words_out.extend([key, value]);
+        put_word(&mut bytes, &mut slot, key);
+        put_word(&mut bytes, &mut slot, value);
     }
-    words_out.extend([u64::from(AT_RANDOM), random]);
-    words_out.extend([u64::from(AT_EXECFN), execfn]);
-    words_out.extend([u64::from(AT_PLATFORM), platform]);
-    words_out.extend([u64::from(AT_NULL), 0]);
-    for (i, w) in words_out.iter().enumerate() {
-        bytes[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
+    for (key, value) in [
+        (u64::from(AT_RANDOM), random),
+        (u64::from(AT_EXECFN), execfn),
+        (u64::from(AT_PLATFORM), platform),
+        (u64::from(AT_NULL), 0),
+    ] {
+        put_word(&mut bytes, &mut slot, key);
+        put_word(&mut bytes, &mut slot, value);
     }
+    debug_assert_eq!(slot, words);
     StackImage { bytes, sp }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod set;
+pub mod state;
 
 pub use action::{DefaultAction, default_action};
 pub use set::SigSet;

@@ -9,7 +9,8 @@
 //! offers the feature but was never seen setting the bit, so there every interrupt still
 //! costs the EOI write, an MSR exit; the check costs one load.)
 //!
-//! The LAPIC timer (TSC-deadline) will live here too.
+//! The LAPIC timer runs in TSC-deadline mode ([`set_deadline`]): one MSR write arms it for
+//! an absolute TSC value, which is what sleeping needs (`time::sleep`).
 
 use super::cpu;
 use crate::arch::x86_64::paging;
@@ -31,6 +32,20 @@ const XAPIC_PHYS: u64 = 0xfee0_0000;
 const REG_EOI: u32 = 0xb0;
 const REG_SVR: u32 = 0xf0;
 const REG_LVT_LINT0: u32 = 0x350;
+const REG_LVT_TIMER: u32 = 0x320;
+
+/// LVT timer mode bits 17-18: TSC-deadline.
+const LVT_TSC_DEADLINE: u32 = 0b10 << 17;
+/// CPUID.01H:ECX bit 24: TSC-deadline timer.
+const CPUID_TSC_DEADLINE: u32 = 1 << 24;
+/// IA32_TSC_DEADLINE: the absolute TSC value at which the timer fires (0 disarms).
+const IA32_TSC_DEADLINE: u32 = 0x6e0;
+
+/// The vector of the LAPIC timer (its handler only wakes the CPU: see `irq`).
+pub const TIMER_VECTOR: u8 = 0xef;
+
+/// Whether the timer is set up in TSC-deadline mode.
+static DEADLINE_MODE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 /// Spurious-interrupt vector register: APIC software enable.
 const SVR_ENABLE: u32 = 1 << 8;
@@ -80,6 +95,28 @@ pub fn init(kvm_features: u32) -> Result<(), ApicError> {
         unsafe { cpu::wrmsr(MSR_KVM_PV_EOI_EN, word | 1) };
     }
     Ok(())
+}
+
+/// Puts the LAPIC timer in TSC-deadline mode on [`TIMER_VECTOR`], if the CPU has it (one
+/// CPUID and one register write, once, after [`init`]). Returns whether it did.
+pub fn init_timer() -> bool {
+    if DEADLINE_MODE.load(Ordering::Relaxed) {
+        return true;
+    }
+    if cpu::cpuid(1).ecx & CPUID_TSC_DEADLINE == 0 {
+        return false;
+    }
+    write(REG_LVT_TIMER, LVT_TSC_DEADLINE | u32::from(TIMER_VECTOR));
+    DEADLINE_MODE.store(true, Ordering::Relaxed);
+    true
+}
+
+/// Arms the timer to interrupt when the TSC reaches `tsc` (0 disarms). Requires
+/// [`init_timer`] to have succeeded.
+pub fn set_deadline(tsc: u64) {
+    // SAFETY: the LVT timer is in TSC-deadline mode (`init_timer`), where this MSR exists
+    // and only schedules the timer interrupt.
+    unsafe { cpu::wrmsr(IA32_TSC_DEADLINE, tsc) };
 }
 
 /// Signals the end of the interrupt being handled: clears the PV EOI flag if KVM set it

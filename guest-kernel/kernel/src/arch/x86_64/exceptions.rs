@@ -1,5 +1,6 @@
-//! CPU exceptions. With no user space yet, every exception is a kernel bug: the handler
-//! prints one line with everything needed to find it and powers the VM off with
+//! CPU exceptions taken in kernel mode (those from user mode go to `process::fault`).
+//! Apart from page faults in the user-copy routines (`uaccess`), every one is a kernel bug:
+//! the handler prints one line with everything needed to find it and powers the VM off with
 //! `STATUS_KERNEL_FAULT`.
 //!
 //! The line: `KERNEL FAULT: #PF page fault (vector 14), error code 0x2, RIP 0x..., CR2 0x...`.
@@ -48,8 +49,14 @@ const EXCEPTIONS: [(&str, &str); 32] = [
     ("#31", "reserved exception"),
 ];
 
-/// Handles a CPU exception (vector < 32): for now every one is fatal (no user space yet).
+/// Handles a CPU exception (vector < 32) taken in kernel mode: fatal unless `uaccess`
+/// claims it.
 pub fn handle(frame: &mut TrapFrame) {
+    // A page fault at one of the user-copy routines' instructions is not a kernel bug:
+    // `uaccess` resolves it (demand paging) or makes the copy fail with EFAULT.
+    if frame.vector == 14 && crate::uaccess::fault::kernel_fault(frame) {
+        return;
+    }
     let (mnemonic, description) =
         EXCEPTIONS.get(frame.vector as usize).copied().unwrap_or(("IRQ", "unexpected interrupt"));
     let cr2 = x86_64::registers::control::Cr2::read_raw();

@@ -40,13 +40,10 @@ pub const KERNEL_CS: u16 = 0x10;
 /// Kernel data / stack selector.
 pub const KERNEL_DS: u16 = 0x18;
 /// User 32-bit code selector (RPL 3); the SYSRET base in STAR.
-#[allow(dead_code, reason = "used by the syscall and user-mode entry to come")]
 pub const USER32_CS: u16 = 0x23;
 /// User data / stack selector (RPL 3).
-#[allow(dead_code, reason = "used by the syscall and user-mode entry to come")]
 pub const USER_DS: u16 = 0x2b;
 /// User 64-bit code selector (RPL 3).
-#[allow(dead_code, reason = "used by the syscall and user-mode entry to come")]
 pub const USER_CS: u16 = 0x33;
 /// TSS selector.
 pub const TSS: u16 = 0x40;

@@ -1,6 +1,7 @@
 //! The IDT: every vector points at its stub in `trap_entry`.
 //!
-//! All gates are interrupt gates (IF cleared on entry) at DPL 0. #DF, NMI and #MC switch to
+//! All gates are interrupt gates (IF cleared on entry) at DPL 0, except #BP and #OF at DPL 3
+//! so that user code's `int3` and `into` raise them (SIGTRAP, SIGSEGV) rather than #GP. #DF, NMI and #MC switch to
 //! their own IST stacks (see `gdt`), so they work even when the kernel stack is unusable.
 //!
 //! The table is complete in the kernel image (see `gdt` for why): stub `v` is at
@@ -41,7 +42,11 @@ idt_table:
     .else
     .byte 0
     .endif
+    .if idt_vector == 3 || idt_vector == 4
+    .byte 0xee                  /* P, DPL 3: `int3`/`into` from user mode give #BP/#OF */
+    .else
     .byte 0x8e                  /* P, DPL 0, 64-bit interrupt gate */
+    .endif
     .word __trap_stubs_16_31
     .long __trap_stubs_32_63
     .long 0

@@ -244,6 +244,12 @@ pub fn init(regions: &[Region]) {
     layout::use_direct_map();
 }
 
+/// Physical address of the kernel's PML4 (0 before [`init`]). Its upper half (the direct map
+/// and the image) is what every user address space shares.
+pub fn kernel_root() -> u64 {
+    ROOT.load(Ordering::Relaxed)
+}
+
 /// Maps the device registers at physical `phys..phys + len` uncached into the direct map
 /// and returns their virtual address, or `None` if the range is outside the MMIO gap below
 /// 4 GiB ([`layout::MMIO_GAP`]) or overlaps something the direct map already maps

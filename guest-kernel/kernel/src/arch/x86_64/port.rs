@@ -33,3 +33,17 @@ pub unsafe fn rep_outsb(port: u16, bytes: &[u8]) {
         )
     };
 }
+
+/// Reads the 32-bit port `port`.
+///
+/// # Safety
+/// Reading a port can have side effects on the device; the caller must know what the
+/// device on `port` does on a read.
+pub unsafe fn inl(port: u16) -> u32 {
+    let value: u32;
+    // SAFETY: the caller vouches for the device's reaction; `in` touches no memory.
+    unsafe {
+        asm!("in eax, dx", in("dx") port, out("eax") value, options(nomem, nostack, preserves_flags))
+    };
+    value
+}

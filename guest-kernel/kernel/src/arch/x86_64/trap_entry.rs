@@ -14,7 +14,10 @@
 //! the error code, the vector and 15 registers the frame is 22 words (176 bytes), so RSP is
 //! 16-byte aligned at the `call`, as the System V ABI requires.
 //!
-//! Not yet handled (no user space): `swapgs` on entry from ring 3.
+//! Entries from ring 3 need no `swapgs`: the kernel never uses `%gs` (see `percpu`).
+//! `trap_return` (the register restore and `iretq`) is also the way back to user mode
+//! for system calls that replace the user context (exec) and for the first entry into
+//! user mode (`syscall_entry::enter_user`).
 
 use core::arch::global_asm;
 
@@ -94,8 +97,17 @@ const _: () = assert!(size_of::<TrapFrame>() == 22 * 8);
 /// Called by `trap_common` with the saved context of every interrupt and exception:
 /// vectors 0..32 are CPU exceptions, the rest device (and spurious) interrupts.
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    // First, the hot path on the project's hosts: a SYSCALL delivered as a page fault at
+    // the entry point (see `syscall::from_fetch_fault`).
+    if frame.vector == 14 && frame.rip == super::syscall_entry::entry_address() && frame.cs & 3 == 3
+    {
+        crate::syscall::from_fetch_fault(frame);
+        return;
+    }
     if frame.vector >= 32 {
         super::irq::handle(frame.vector as u8);
+    } else if frame.cs & 3 == 3 {
+        crate::process::fault::user_exception(frame);
     } else {
         super::exceptions::handle(frame);
     }
@@ -140,8 +152,21 @@ trap_common:
     push %r14
     push %r15
     cld
+    /* From user mode with SMAP on: clear RFLAGS.AC, which user code may have set, so
+     * the kernel's own accesses to user pages fault unless `uaccess` opens them (Linux's
+     * ASM_CLAC; interrupt gates clear IF and TF but not AC). */
+    testb $3, {cs_offset}(%rsp)
+    jz 1f
+    cmpb $0, {smap}(%rip)
+    je 1f
+    pushfq
+    andq $~0x40000, (%rsp)
+    popfq
+1:
     mov %rsp, %rdi
     call {dispatch}
+    .global trap_return
+trap_return:
     pop %r15
     pop %r14
     pop %r13
@@ -165,5 +190,7 @@ trap_common:
     stride = const STUB_STRIDE,
     error_vectors = const ERROR_CODE_VECTORS,
     dispatch = sym trap_dispatch,
+    cs_offset = const 18 * 8,
+    smap = sym super::protection::SMAP_ENABLED,
     options(att_syntax)
 );

@@ -228,23 +228,50 @@ impl VirtioConsole {
     /// Posts `data` on `port` as descriptors pointing at it (waiting for free descriptors
     /// as needed). The caller keeps `data` unchanged until the device returns it.
     fn post(&mut self, port: Port, data: &[u8]) -> Result<(), ConsoleError> {
+        let phys =
+            layout::virt_to_phys(data.as_ptr(), data.len()).ok_or(ConsoleError::NotContiguous)?;
+        self.post_phys(port, phys, data.len())?;
+        self.publish(self.tx_index(port));
+        Ok(())
+    }
+
+    /// Stages the `len` bytes at physical `phys` on `port` (waiting for free descriptors
+    /// as needed; the caller publishes). The memory must stay unchanged until the device
+    /// returns it.
+    fn post_phys(&mut self, port: Port, phys: u64, len: usize) -> Result<(), ConsoleError> {
         if self.broken {
             return Err(ConsoleError::DeviceBroken);
         }
         let index = self.tx_index(port);
-        for chunk in data.chunks(MAX_CHUNK) {
-            let phys = layout::virt_to_phys(chunk.as_ptr(), chunk.len())
-                .ok_or(ConsoleError::NotContiguous)?;
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(MAX_CHUNK);
             if !self.tx[index].as_ref().is_some_and(TxQueue::has_room) {
                 self.publish(index);
                 self.wait_until(|c| c.tx[index].as_ref().is_some_and(TxQueue::has_room))?;
             }
             if let Some(tx) = self.tx[index].as_mut() {
-                tx.post(phys, chunk.len() as u32, NO_SLOT);
+                tx.post(phys + done as u64, n as u32, NO_SLOT);
             }
+            done += n;
         }
-        self.publish(index);
         Ok(())
+    }
+
+    /// Writes the physical ranges `segments` (address, length) to `port`, in order, and
+    /// returns once the device has written them all: the descriptors point at the ranges
+    /// (a program's own pages for `write(2)`), so nothing is copied.
+    pub fn write_phys(
+        &mut self,
+        port: Port,
+        segments: &[(u64, usize)],
+    ) -> Result<(), ConsoleError> {
+        for &(phys, len) in segments {
+            self.post_phys(port, phys, len)?;
+        }
+        let index = self.tx_index(port);
+        self.publish(index);
+        self.wait_until(|c| c.tx[index].as_ref().is_none_or(TxQueue::idle))
     }
 
     /// Publishes a transmit queue's staged buffers and notifies if the device asks.
@@ -311,6 +338,75 @@ impl VirtioConsole {
             }
             self.wait_until(|c| c.rx.queue.has_used() || c.input_ended())?;
         }
+    }
+
+    /// [`Self::receive`] without waiting: `Some(Some(buffer))` input, `Some(None)` end of
+    /// input, `None` nothing yet. Before `None` the receive and control interrupts are
+    /// armed, so a caller sleeping in `irq::wait` wakes when input comes.
+    #[allow(clippy::type_complexity, reason = "the buffer triple of `receive`, optional twice")]
+    pub fn try_receive(&mut self) -> Result<Option<Option<(u16, *const u8, usize)>>, ConsoleError> {
+        if self.broken {
+            return Err(ConsoleError::DeviceBroken);
+        }
+        if irq::take_fired(self.gsi) && self.needs_ack {
+            transport::acknowledge(&mut self.transport);
+        }
+        if self.rx.post_all() && self.rx.queue.publish() {
+            self.transport.notify(0);
+        }
+        let mut armed = false;
+        loop {
+            self.service();
+            match self.rx.pop() {
+                Ok(Some((id, _, 0))) => {
+                    self.release(id);
+                    continue;
+                }
+                Ok(Some(buffer)) => return Ok(Some(Some(buffer))),
+                Ok(None) => {}
+                Err(()) => {
+                    self.mark_broken("returned a bad receive buffer");
+                    return Err(ConsoleError::DeviceBroken);
+                }
+            }
+            if self.input_ended() {
+                return Ok(Some(None));
+            }
+            if armed {
+                return Ok(None);
+            }
+            // Arm, then look once more: input that came in between is seen either way.
+            self.rx.queue.arm_interrupt();
+            if let Some(c) = self.control.as_mut() {
+                c.rx.arm_interrupt();
+            }
+            armed = true;
+        }
+    }
+
+    /// Whether [`Self::try_receive`] has something to report (input, end of input, a
+    /// broken device), without taking it. When not, the receive and control interrupts
+    /// are armed first, so a caller may sleep in `irq::wait` and ask again.
+    pub fn input_ready(&mut self) -> bool {
+        if self.broken {
+            return true;
+        }
+        if irq::take_fired(self.gsi) && self.needs_ack {
+            transport::acknowledge(&mut self.transport);
+        }
+        if self.rx.post_all() && self.rx.queue.publish() {
+            self.transport.notify(0);
+        }
+        self.service();
+        if self.rx.queue.has_used() || self.input_ended() {
+            return true;
+        }
+        self.rx.queue.arm_interrupt();
+        if let Some(c) = self.control.as_mut() {
+            c.rx.arm_interrupt();
+        }
+        self.service();
+        self.rx.queue.has_used() || self.input_ended()
     }
 
     /// Gives a receive buffer back to the device.

@@ -113,3 +113,42 @@ pub fn read_with(f: impl FnOnce(&[u8])) -> Result<usize, ConsoleError> {
     });
     Ok(len)
 }
+
+/// Reads port 0 input without waiting: `Some(n)` when `f` was called with `n > 0` bytes
+/// (in place; the buffer goes back to the device afterwards), `Some(0)` at end of input,
+/// `None` when nothing has come yet (the receive interrupt is then armed: `irq::wait`
+/// returns when input comes).
+pub fn try_read_with(f: impl FnOnce(&[u8])) -> Result<Option<usize>, ConsoleError> {
+    if !is_up() {
+        return Err(ConsoleError::DeviceBroken);
+    }
+    let buffer = with(VirtioConsole::try_receive).unwrap_or(Err(ConsoleError::DeviceBroken))?;
+    let Some(buffer) = buffer else { return Ok(None) };
+    let Some((id, ptr, len)) = buffer else { return Ok(Some(0)) };
+    // SAFETY: as in `read_with`: the buffer is ours until `release`.
+    f(unsafe { core::slice::from_raw_parts(ptr, len) });
+    let _ = with(|c| {
+        c.release(id);
+        Ok(())
+    });
+    Ok(Some(len))
+}
+
+/// Writes the physical ranges `segments` (address, length) to `port` and returns once the
+/// host has them (zero copy: the device reads the ranges themselves).
+pub fn write_phys(port: Port, segments: &[(u64, usize)]) -> Result<(), ConsoleError> {
+    if !is_up() {
+        return Err(ConsoleError::DeviceBroken);
+    }
+    with(|c| c.write_phys(port, segments)).unwrap_or(Err(ConsoleError::DeviceBroken))
+}
+
+/// Whether port 0 has input (or its end) for [`try_read_with`]; arms the interrupt when
+/// not, so the caller can sleep until it changes. A console that is not usable reports
+/// ready (the read then fails instead of waiting forever).
+pub fn input_ready() -> bool {
+    if !is_up() {
+        return true;
+    }
+    with(|c| Ok(c.input_ready())).is_none_or(|r| r.unwrap_or(true))
+}

@@ -1,0 +1,299 @@
+//! [`OpenFile`]: an open file description (POSIX XBD 3.258): the file, the access mode,
+//! the status flags and the offset. Descriptors made by `dup` and `fork` share one
+//! (`Arc<OpenFile>`), so they share the offset and the status flags (dup(2)).
+
+use super::iobuf::{ReadBuf, WriteBuf};
+use super::node::{NodeRef, Stream};
+use super::user::UserAccess;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use posix::Errno;
+use posix::fs::flags::{self, O_APPEND, O_NONBLOCK};
+use posix::fs::stat::Stat;
+use posix::fs::{dirent, mode, seek};
+
+/// Bytes of `linux_dirent64` records encoded before they are stored into the caller's
+/// buffer (at least one record of the longest name).
+const GETDENTS_CHUNK: usize = 1024;
+const _: () = assert!(GETDENTS_CHUNK >= dirent::record_len(posix::fs::path::NAME_MAX));
+/// `FIONBIO` (ioctl_list(2)): set or clear O_NONBLOCK through an `int *`.
+const FIONBIO: u32 = 0x5421;
+/// poll(2) events.
+pub(super) const POLLIN: u16 = 0x1;
+pub(super) const POLLOUT: u16 = 0x4;
+pub(super) const POLLERR: u16 = 0x8;
+pub(super) const POLLHUP: u16 = 0x10;
+
+/// An open file description.
+pub struct OpenFile {
+    node: NodeRef,
+    stream: Option<Arc<dyn Stream>>,
+    offset: AtomicU64,
+    status: AtomicU32,
+    readable: bool,
+    writable: bool,
+    path_only: bool,
+}
+
+impl OpenFile {
+    /// A description of `node` (with its device stream, if any) opened with access
+    /// `readable`/`writable` and status flags `status`.
+    pub(super) fn new(
+        node: NodeRef,
+        stream: Option<Arc<dyn Stream>>,
+        readable: bool,
+        writable: bool,
+        status: u32,
+    ) -> Self {
+        Self {
+            node,
+            stream,
+            offset: AtomicU64::new(0),
+            status: AtomicU32::new(status),
+            readable,
+            writable,
+            path_only: status & flags::O_PATH != 0,
+        }
+    }
+
+    /// The node this description refers to.
+    pub(super) fn node(&self) -> &NodeRef {
+        &self.node
+    }
+
+    fn nonblock(&self) -> bool {
+        self.status.load(Ordering::Relaxed) & O_NONBLOCK != 0
+    }
+
+    fn check_read(&self) -> Result<(), Errno> {
+        if self.readable { Ok(()) } else { Err(Errno::EBADF) }
+    }
+
+    fn check_write(&self) -> Result<(), Errno> {
+        if self.writable { Ok(()) } else { Err(Errno::EBADF) }
+    }
+
+    fn is_dir_node(&self) -> bool {
+        mode::is_dir(self.node.perm().mode)
+    }
+
+    /// `read(2)`: from the current offset (streams: what is available, waiting for some
+    /// unless O_NONBLOCK). EBADF if not open for reading, EISDIR for a directory.
+    pub fn read(&self, buf: &mut ReadBuf<'_>) -> Result<usize, Errno> {
+        self.check_read()?;
+        if let Some(s) = &self.stream {
+            return s.read(buf, self.nonblock());
+        }
+        if self.is_dir_node() {
+            return Err(Errno::EISDIR);
+        }
+        // No task switch happens inside `read_at` for files (device waits do not
+        // reschedule), so the load/store pair is not raced by a sharer of the offset.
+        let offset = self.offset.load(Ordering::Relaxed);
+        let n = self.node.read_at(offset, buf)?;
+        self.offset.store(offset + n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    /// `write(2)`: at the current offset, or at the end with O_APPEND (the offset then
+    /// moves to the new end).
+    pub fn write(&self, buf: &WriteBuf<'_>) -> Result<usize, Errno> {
+        self.check_write()?;
+        if let Some(s) = &self.stream {
+            return s.write(buf, self.nonblock());
+        }
+        let offset = if self.status.load(Ordering::Relaxed) & O_APPEND != 0 {
+            self.node.size()
+        } else {
+            self.offset.load(Ordering::Relaxed)
+        };
+        let n = self.node.write_at(offset, buf)?;
+        self.offset.store(offset + n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    /// `pread64(2)`: at `offset`, leaving the file offset alone. ESPIPE for streams.
+    pub fn pread(&self, buf: &mut ReadBuf<'_>, offset: u64) -> Result<usize, Errno> {
+        self.check_read()?;
+        if self.stream.is_some() {
+            return Err(Errno::ESPIPE);
+        }
+        if self.is_dir_node() {
+            return Err(Errno::EISDIR);
+        }
+        self.node.read_at(offset, buf)
+    }
+
+    /// `pwrite64(2)`: at `offset`, leaving the file offset alone; with O_APPEND the data
+    /// goes to the end whatever `offset` says (pwrite(2) BUGS: Linux does this).
+    pub fn pwrite(&self, buf: &WriteBuf<'_>, offset: u64) -> Result<usize, Errno> {
+        self.check_write()?;
+        if self.stream.is_some() {
+            return Err(Errno::ESPIPE);
+        }
+        let offset = if self.status.load(Ordering::Relaxed) & O_APPEND != 0 {
+            self.node.size()
+        } else {
+            offset
+        };
+        self.node.write_at(offset, buf)
+    }
+
+    /// `lseek(2)`. ESPIPE for pipes and terminals; `/dev/null` and `/dev/zero` accept any
+    /// seek and stay at 0.
+    pub fn lseek(&self, offset: i64, whence: u32) -> Result<u64, Errno> {
+        if self.path_only {
+            return Err(Errno::EBADF);
+        }
+        if let Some(s) = &self.stream {
+            return if s.seekable() { Ok(0) } else { Err(Errno::ESPIPE) };
+        }
+        let current = self.offset.load(Ordering::Relaxed);
+        let new = seek::seek(current, self.node.size(), offset, whence)?;
+        self.offset.store(new, Ordering::Relaxed);
+        Ok(new)
+    }
+
+    /// `fstat(2)`.
+    pub fn stat(&self) -> Result<Stat, Errno> {
+        Ok(self.node.stat())
+    }
+
+    /// `getdents64(2)`: as many `linux_dirent64` records as fit, from the directory
+    /// position (the file offset); 0 at the end. ENOTDIR for a non-directory; EINVAL if
+    /// the buffer cannot hold the next record.
+    pub fn getdents64(&self, buf: &mut ReadBuf<'_>) -> Result<usize, Errno> {
+        if self.path_only {
+            return Err(Errno::EBADF);
+        }
+        if !self.is_dir_node() {
+            return Err(Errno::ENOTDIR);
+        }
+        let pos = self.offset.load(Ordering::Relaxed);
+        let mut fill = dirent::Fill::new(buf.len(), pos);
+        // Records are encoded into a chunk on the stack and stored into the buffer a chunk
+        // at a time: one store sequence per chunk instead of one per entry.
+        let mut chunk = [0u8; GETDENTS_CHUNK];
+        let (mut flushed, mut filled) = (0usize, 0usize);
+        self.node.read_dir(pos, &mut |entry| {
+            if !fill.admit(entry.name.len()) {
+                return false;
+            }
+            if filled + dirent::record_len(entry.name.len()) > chunk.len() {
+                buf.write_bytes(flushed, &chunk[..filled]);
+                flushed += filled;
+                filled = 0;
+            }
+            let rec = &mut chunk[filled..];
+            if let Some(n) = dirent::encode(rec, entry.ino, entry.next, entry.dtype, entry.name) {
+                filled += n;
+                fill.stored(n, entry.next);
+            }
+            true
+        })?;
+        buf.write_bytes(flushed, &chunk[..filled]);
+        let (used, next) = fill.finish()?;
+        self.offset.store(next, Ordering::Relaxed);
+        Ok(used)
+    }
+
+    /// `ioctl(2)`: terminal requests on the console, FIONBIO on anything; ENOTTY otherwise.
+    pub fn ioctl(
+        &self,
+        request: u32,
+        arg: usize,
+        user: &mut dyn UserAccess,
+    ) -> Result<isize, Errno> {
+        if self.path_only {
+            return Err(Errno::EBADF);
+        }
+        if request == FIONBIO {
+            let mut v = [0u8; 4];
+            user.copy_in(arg, &mut v)?;
+            let on = i32::from_ne_bytes(v) != 0;
+            let old = self.status.load(Ordering::Relaxed);
+            let new = if on { old | O_NONBLOCK } else { old & !O_NONBLOCK };
+            self.status.store(new, Ordering::Relaxed);
+            return Ok(0);
+        }
+        match &self.stream {
+            Some(s) => s.ioctl(request, arg, user),
+            None => Err(Errno::ENOTTY),
+        }
+    }
+
+    /// `fcntl(F_GETFL)`: access mode and status flags.
+    pub fn status_flags(&self) -> u32 {
+        self.status.load(Ordering::Relaxed)
+    }
+
+    /// `fcntl(F_SETFL)`: changes O_APPEND, O_NONBLOCK, O_ASYNC, O_DIRECT, O_NOATIME; the
+    /// access mode and creation flags are ignored (fcntl(2)).
+    pub fn set_status_flags(&self, new: u32) {
+        let old = self.status.load(Ordering::Relaxed);
+        self.status.store(flags::set_status(old, new), Ordering::Relaxed);
+    }
+
+    /// The events `poll(2)` would report now: regular files and directories are always
+    /// ready (poll(2): "Regular files shall always poll TRUE for reading and writing").
+    pub fn poll(&self) -> u16 {
+        match &self.stream {
+            Some(s) => s.poll(),
+            None => POLLIN | POLLOUT,
+        }
+    }
+
+    /// `ftruncate(2)`: EINVAL unless a regular file open for writing.
+    #[allow(dead_code, reason = "API for ftruncate (core)")]
+    pub fn truncate(&self, len: u64) -> Result<(), Errno> {
+        if !self.writable || !mode::is_reg(self.node.perm().mode) {
+            return Err(Errno::EINVAL);
+        }
+        self.node.truncate(len)
+    }
+
+    /// The guest-physical address of page `index` of a regular file, for `mmap`: shared
+    /// with the page cache (copy it for private writable mappings). ENODEV for files that
+    /// cannot be mapped (pipes, terminals, directories); EACCES for an `O_PATH` descriptor.
+    pub fn mmap_page(&self, index: u64) -> Result<u64, Errno> {
+        if self.path_only {
+            return Err(Errno::EBADF);
+        }
+        if self.stream.is_some() || !mode::is_reg(self.node.perm().mode) {
+            return Err(Errno::ENODEV);
+        }
+        self.node.page(index)
+    }
+
+    /// `fsync(2)` / `fdatasync(2)`: makes the file's written data durable (a disk flushes;
+    /// tmpfs and the read-only root have nothing to do). EINVAL for pipes and terminals
+    /// (fsync(2): "fd is bound to a special file ... which does not support
+    /// synchronization"); EBADF for an `O_PATH` descriptor.
+    #[allow(dead_code, reason = "for core's fsync/fdatasync wrappers")]
+    pub fn sync(&self) -> Result<(), Errno> {
+        if self.path_only {
+            return Err(Errno::EBADF);
+        }
+        if self.stream.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        self.node.sync()
+    }
+
+    /// [`Self::mmap_page`] for pages `first..first + out.len()` in one pass.
+    #[allow(dead_code, reason = "for core's file mappings")]
+    pub fn mmap_pages(&self, first: u64, out: &mut [u64]) -> Result<(), Errno> {
+        if self.path_only {
+            return Err(Errno::EBADF);
+        }
+        if self.stream.is_some() || !mode::is_reg(self.node.perm().mode) {
+            return Err(Errno::ENODEV);
+        }
+        self.node.pages(first, out)
+    }
+
+    /// Whether this is an open directory (`fchdir`, `*at` base checks).
+    pub fn is_dir(&self) -> bool {
+        self.is_dir_node()
+    }
+}

@@ -1,0 +1,453 @@
+//! A user address space: its mappings ([`Vma`]s in a `posix::mm::RangeMap`), its page
+//! tables, and the heap break.
+//!
+//! Invariants:
+//! - a leaf entry exists only inside a mapping, and is writable only if the mapping is and
+//!   the frame is owned ([`OWNED`]); page-cache frames are mapped read-only and copied on
+//!   the first write (private file mappings, program data);
+//! - data frames given back (unmap, teardown) are zeroed by the memops device in one
+//!   batch and go to the frame allocator's zeroed list (as runs), so the next anonymous
+//!   page costs no clearing in the kernel; page-table frames never take that way (see
+//!   `frame::alloc_table`: KVM shadows page tables and does not see memops writes).
+//!
+//! Costs that shape the code (measured on the project's hosts): a page fault costs about
+//! 800 emulated instructions end to end, a page-table entry written in a table the CPU is
+//! using about 50 µs (KVM write-tracks shadowed page tables), one written in a table not
+//! loaded yet a few instructions. Hence exec maps whole images eagerly into the new,
+//! not-yet-loaded tables, and a fault on anonymous memory fills its whole aligned 16-page
+//! window at once (fault-around), taking fresh zero frames as one contiguous run.
+//!
+//! The lock discipline: an `AddressSpace` sits in a spin lock of its process; nothing that
+//! touches user memory through `uaccess` may run while it is held (the copy could fault,
+//! and the fault handler takes the same lock).
+
+use super::page_table::{
+    self, ADDRESS_MASK, OWNED, OutOfMemory, PRESENT, PROT_NONE, PageFlags, PageTable, WRITABLE,
+};
+use super::vma::{Backing, Vma};
+use crate::mm::{frame, memops};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU64, Ordering};
+use posix::Errno;
+use posix::mm::mmap::Prot;
+use posix::mm::{PAGE, RangeMap};
+
+/// Above this many pages, changing a range of the current address space reloads CR3
+/// instead of flushing page by page.
+const FLUSH_ALL_THRESHOLD: usize = 32;
+
+/// The fault-around window (aligned; 16 pages).
+const FAULT_AROUND: u64 = 16 * PAGE;
+
+/// Root of the address space loaded in CR3 (0: the kernel's own).
+static CURRENT_ROOT: AtomicU64 = AtomicU64::new(0);
+
+/// What a user access wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A load.
+    Read,
+    /// A store.
+    Write,
+    /// An instruction fetch.
+    Exec,
+}
+
+/// Why a page fault cannot be resolved (what the process dies of).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultError {
+    /// No mapping there (SIGSEGV, `SEGV_MAPERR`).
+    Unmapped,
+    /// The mapping does not allow the access (SIGSEGV, `SEGV_ACCERR`).
+    Protection,
+    /// No memory for the page (the process is killed, as by Linux's OOM killer).
+    OutOfMemory,
+    /// The file behind the page could not be read (SIGBUS).
+    Io,
+}
+
+impl From<OutOfMemory> for FaultError {
+    fn from(_: OutOfMemory) -> Self {
+        FaultError::OutOfMemory
+    }
+}
+
+/// One process's user address space.
+pub struct AddressSpace {
+    table: PageTable,
+    vmas: RangeMap<Vma>,
+    /// Start of the brk heap (page aligned; set by exec after the image).
+    heap_start: u64,
+    /// The current break as last set (not necessarily page aligned, as Linux keeps it).
+    brk: u64,
+    /// Where top-down `mmap` placement starts.
+    mmap_base: u64,
+}
+
+impl AddressSpace {
+    /// An empty address space whose `mmap` placement starts below `mmap_base`.
+    pub fn new(mmap_base: u64) -> Result<Self, Errno> {
+        let table = PageTable::new().map_err(|_| Errno::ENOMEM)?;
+        Ok(Self { table, vmas: RangeMap::new(), heap_start: 0, brk: 0, mmap_base })
+    }
+
+    /// Makes this the address space of user mode (loads CR3).
+    pub fn activate(&self) {
+        let root = self.table.root();
+        if CURRENT_ROOT.swap(root, Ordering::Relaxed) != root {
+            // SAFETY: the tables were built by `PageTable::new` and live as long as `self`;
+            // whoever drops `self` switches away first (see `Drop`).
+            unsafe { page_table::load(root) };
+        }
+    }
+
+    fn is_current(&self) -> bool {
+        CURRENT_ROOT.load(Ordering::Relaxed) == self.table.root()
+    }
+
+    /// The mappings.
+    pub fn vmas(&self) -> &RangeMap<Vma> {
+        &self.vmas
+    }
+
+    /// Maps `[start, end)` as `vma`, replacing (and freeing) whatever was there
+    /// (`MAP_FIXED` semantics). Pages are faulted in on first touch.
+    pub fn map(&mut self, start: u64, end: u64, vma: Vma) {
+        // Pages exist only inside mappings: only the replaced parts can have any.
+        for old in self.vmas.insert(start, end, vma) {
+            self.clear_pages(old.start, old.end);
+        }
+    }
+
+    /// Unmaps `[start, end)` (munmap: nothing there is not an error).
+    pub fn unmap(&mut self, start: u64, end: u64) {
+        for old in self.vmas.remove(start, end) {
+            self.clear_pages(old.start, old.end);
+        }
+    }
+
+    /// Drops the pages of `[start, end)` but keeps the mappings (`madvise(MADV_DONTNEED)`):
+    /// anonymous memory reads as zero again, private file mappings as the file. ENOMEM if
+    /// part of the range is not mapped.
+    pub fn discard(&mut self, start: u64, end: u64) -> Result<(), Errno> {
+        if !self.vmas.covers(start, end) {
+            return Err(Errno::ENOMEM);
+        }
+        self.clear_pages(start, end);
+        Ok(())
+    }
+
+    /// Changes the rights of `[start, end)`, which must be mapped throughout (ENOMEM
+    /// otherwise, as mprotect(2)). Present pages get the new rights at once: owned pages
+    /// become writable or not, page-cache pages stay read-only (a write copies them).
+    pub fn protect(&mut self, start: u64, end: u64, prot: Prot) -> Result<(), Errno> {
+        if !self.vmas.covers(start, end) {
+            return Err(Errno::ENOMEM);
+        }
+        self.vmas.update(start, end, |v| v.prot = prot);
+        let mut changed = 0usize;
+        let mut first = 0;
+        self.table.update_range(start, end, |virt, old| {
+            let owned = old & OWNED;
+            let flags = PageFlags {
+                write: prot.write && owned != 0,
+                exec: prot.exec,
+                access: prot.read || prot.write || prot.exec,
+            };
+            let new = (old & ADDRESS_MASK) | flags.bits() | owned;
+            if new != old && old & PRESENT != 0 {
+                if changed == 0 {
+                    first = virt;
+                }
+                changed += 1;
+            }
+            new
+        });
+        self.flush(first, end, changed);
+        Ok(())
+    }
+
+    /// Flushes the TLB for `count` changed pages in `[first, end)` of this address space.
+    fn flush(&self, first: u64, end: u64, count: usize) {
+        if count == 0 || !self.is_current() {
+            return;
+        }
+        if count > FLUSH_ALL_THRESHOLD {
+            // SAFETY: reloading the current root only flushes.
+            unsafe { page_table::load(self.table.root()) };
+            return;
+        }
+        let mut page = first;
+        while page < end {
+            page_table::flush_page(page);
+            page += PAGE;
+        }
+    }
+
+    /// Removes the page-table entries of `[start, end)` and frees the owned frames.
+    fn clear_pages(&mut self, start: u64, end: u64) {
+        let mut owned = Vec::with_capacity(((end - start) / PAGE).min(512) as usize);
+        let mut present = 0usize;
+        let mut first = 0;
+        self.table.update_range(start, end, |virt, old| {
+            if old & OWNED != 0 {
+                owned.push(old & ADDRESS_MASK);
+            }
+            if old & PRESENT != 0 {
+                if present == 0 {
+                    first = virt;
+                }
+                present += 1;
+            }
+            0
+        });
+        self.flush(first, end, present);
+        if !owned.is_empty() {
+            release_frames(&owned, memops::Batch::new());
+        }
+    }
+
+    /// The highest free range of `len` bytes below the mmap base (top-down placement), or
+    /// `hint` if `[hint, hint + len)` is free and above the minimum address.
+    pub fn find_free(&self, len: u64, hint: u64) -> Option<u64> {
+        use posix::mm::layout::MMAP_MIN_ADDR;
+        if hint >= MMAP_MIN_ADDR
+            && let Some(end) = hint.checked_add(len)
+            && end <= posix::exec::elf::USER_END
+            && self.vmas.is_free(hint, end)
+        {
+            return Some(hint);
+        }
+        self.vmas.find_free_top_down(len, MMAP_MIN_ADDR, self.mmap_base, PAGE)
+    }
+
+    /// Sets where the heap starts (exec, after the image).
+    pub fn init_heap(&mut self, start: u64) {
+        self.heap_start = start;
+        self.brk = start;
+    }
+
+    /// brk(2): moves the break to `requested` if allowed (see `posix::mm::mmap::brk_target`;
+    /// the new heap pages must not overlap another mapping), and returns the break.
+    pub fn set_brk(&mut self, requested: u64, data_limit: u64) -> u64 {
+        let Some(target) =
+            posix::mm::mmap::brk_target(requested, self.heap_start, self.brk, data_limit)
+        else {
+            return self.brk;
+        };
+        let old_end = self.brk.next_multiple_of(PAGE);
+        let Some(new_end) = posix::mm::page_align_up(target) else { return self.brk };
+        if new_end > old_end {
+            // Linux also wants a guard page's room above the new heap (`brk`: "check
+            // against existing mmap mappings", with the stack guard gap for a stack).
+            if !self.vmas.is_free(old_end, new_end) {
+                return self.brk;
+            }
+            let rw = Prot { read: true, write: true, exec: false };
+            self.map(old_end, new_end, Vma::anon(rw));
+        } else if new_end < old_end {
+            self.unmap(new_end, old_end);
+        }
+        self.brk = target;
+        self.brk
+    }
+
+    /// Maps the user-mode assist page (`uaccess::assist`) at its fixed address, read-only
+    /// and executable, outside every mapping.
+    pub fn map_assist(&mut self, va: u64, phys: u64) -> Result<(), Errno> {
+        let bits = PageFlags { write: false, exec: true, access: true }.bits();
+        self.table.set(va, phys, bits).map(|_| ()).map_err(|_| Errno::ENOMEM)
+    }
+
+    /// Maps the consecutive pages `frames` at `start`, inside a mapping already made with
+    /// [`map`](Self::map) and not populated there yet: page-cache frames (`owned` false,
+    /// shared, so read-only) or the address space's own frames (with the mapping's
+    /// rights). Exec maps program images eagerly this way because a page fault costs ~30
+    /// times a page-table entry here.
+    pub fn map_pages(
+        &mut self,
+        start: u64,
+        frames: &[u64],
+        prot: Prot,
+        owned: bool,
+    ) -> Result<(), Errno> {
+        let flags = PageFlags { write: prot.write && owned, exec: prot.exec, access: true };
+        let bits = flags.bits() | if owned { OWNED } else { 0 };
+        self.table.set_run(start, frames, bits).map_err(|_| Errno::ENOMEM)
+    }
+
+    /// Resolves a fault at `addr`: maps a zero page, a page-cache page, or a private copy
+    /// of one (copy on write).
+    pub fn fault(&mut self, addr: u64, access: Access) -> Result<(), FaultError> {
+        let page = addr & !(PAGE - 1);
+        let Some(entry) = self.vmas.get(addr) else { return Err(FaultError::Unmapped) };
+        let prot = entry.value.prot;
+        let allowed = match access {
+            // x86 pages are always readable when present: write and exec imply read.
+            Access::Read => prot.read || prot.write || prot.exec,
+            Access::Write => prot.write,
+            Access::Exec => prot.exec,
+        };
+        if !allowed {
+            return Err(FaultError::Protection);
+        }
+        let (vma_start, vma_end) = (entry.start, entry.end);
+        let file = match &entry.value.backing {
+            Backing::Anon => None,
+            Backing::File { source, offset } => {
+                Some((source.clone(), (offset + (page - entry.start)) / PAGE))
+            }
+        };
+        let flags = PageFlags { write: prot.write, exec: prot.exec, access: true };
+        let old = self.table.entry(page);
+        if old & PRESENT != 0 {
+            if access != Access::Write || old & WRITABLE != 0 {
+                return Ok(()); // already resolved (a stale TLB entry)
+            }
+            let frame =
+                if old & OWNED != 0 { old & ADDRESS_MASK } else { copy_page(old & ADDRESS_MASK)? };
+            self.table.set(page, frame, flags.bits() | OWNED)?;
+            if self.is_current() {
+                page_table::flush_page(page);
+            }
+            return Ok(());
+        }
+        if old & PROT_NONE != 0 {
+            // Kept by an mprotect(PROT_NONE) that has since been lifted by a protect of a
+            // covering range: make it accessible again.
+            let write = flags.write && old & OWNED != 0;
+            let bits = PageFlags { write, ..flags }.bits() | (old & OWNED);
+            self.table.set(page, old & ADDRESS_MASK, bits)?;
+            return if access == Access::Write && !write {
+                self.fault(addr, access)
+            } else {
+                Ok(())
+            };
+        }
+        // Fault-around: the other empty pages of the aligned window around the fault, inside
+        // the mapping, are filled at the same time (a fault costs ~30 page-table entries).
+        let window_start = (page & !(FAULT_AROUND - 1)).max(vma_start);
+        let window_end = ((page & !(FAULT_AROUND - 1)) + FAULT_AROUND).min(vma_end);
+        let window = ((window_end - window_start) / PAGE) as usize;
+        match file {
+            None => {
+                // Fresh frames are zero for free, and a run of them is one allocation;
+                // the extra pages are a bet on locality.
+                let bits = flags.bits() | OWNED;
+                if let Some(base) = frame::alloc_contiguous(window as u64) {
+                    let mut next = base;
+                    let filled = self.table.fill_empty(window_start, window, bits, |_| {
+                        next += PAGE;
+                        Some(next - PAGE)
+                    })?;
+                    let unused: Vec<u64> =
+                        (filled..window).map(|k| base + k as u64 * PAGE).collect();
+                    // SAFETY: fresh (zero) frames of the run that were not mapped.
+                    unsafe { frame::free_zeroed_many(&unused) };
+                } else {
+                    let frame = frame::alloc_zeroed().ok_or(FaultError::OutOfMemory)?;
+                    if let Err(e) = self.table.set(page, frame, bits) {
+                        release_frames(&[frame], memops::Batch::new());
+                        return Err(e.into());
+                    }
+                }
+            }
+            Some((source, index)) => {
+                let shared = source.page(index).map_err(|_| FaultError::Io)?;
+                if access == Access::Write {
+                    let frame = copy_page(shared)?;
+                    self.table.set(page, frame, flags.bits() | OWNED)?;
+                } else {
+                    let ro = PageFlags { write: false, ..flags };
+                    self.table.set(page, shared, ro.bits())?;
+                    // Neighbouring page-cache pages, read-only (writes copy them later).
+                    let first = index - (page - window_start) / PAGE;
+                    let mut frames = [0u64; (FAULT_AROUND / PAGE) as usize];
+                    if source.pages(first, &mut frames[..window]).is_ok() {
+                        let _ = self.table.fill_empty(window_start, window, ro.bits(), |v| {
+                            Some(frames[((v - window_start) / PAGE) as usize])
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The physical address of the user page containing `addr`, made present (and
+    /// writable and private if `write`) as a user access would: for kernel accesses to user
+    /// memory through physical addresses (file I/O with the memops device).
+    pub fn user_page(&mut self, addr: u64, write: bool) -> Result<u64, Errno> {
+        let page = addr & !(PAGE - 1);
+        let entry = self.table.entry(page);
+        let usable = entry & PRESENT != 0 && (!write || entry & WRITABLE != 0);
+        if usable {
+            return Ok(entry & ADDRESS_MASK);
+        }
+        let access = if write { Access::Write } else { Access::Read };
+        self.fault(addr, access).map_err(|e| match e {
+            FaultError::OutOfMemory => Errno::ENOMEM,
+            _ => Errno::EFAULT,
+        })?;
+        Ok(self.table.entry(page) & ADDRESS_MASK)
+    }
+}
+
+/// A private copy of the frame `src` (memops: one exit).
+fn copy_page(src: u64) -> Result<u64, FaultError> {
+    let frame = frame::alloc().ok_or(FaultError::OutOfMemory)?;
+    let mut batch = memops::Batch::new();
+    batch.copy(frame, src, PAGE);
+    if batch.finish().is_err() {
+        // SAFETY: the frame was just allocated and is not mapped anywhere.
+        unsafe { frame::free(frame) };
+        return Err(FaultError::OutOfMemory);
+    }
+    Ok(frame)
+}
+
+/// Zeroes `frames` with `batch` (physically contiguous runs as one operation), performs
+/// the batch (with whatever else it holds), and gives the frames to the frame allocator:
+/// to its zeroed list, or to the plain one if the device refused. Returns whether the
+/// batch succeeded.
+fn release_frames(frames: &[u64], mut batch: memops::Batch) -> bool {
+    if let Some((&first, rest)) = frames.split_first() {
+        let (mut run_start, mut run_len) = (first, PAGE);
+        for &f in rest {
+            if f == run_start + run_len {
+                run_len += PAGE;
+            } else {
+                batch.zero(run_start, run_len);
+                (run_start, run_len) = (f, PAGE);
+            }
+        }
+        batch.zero(run_start, run_len);
+    }
+    let zeroed = batch.finish().is_ok();
+    if zeroed {
+        // SAFETY: the frames were this address space's, are no longer mapped, and the
+        // batch zeroed them.
+        unsafe { frame::free_zeroed_many(frames) };
+    } else {
+        for &f in frames {
+            // SAFETY: the frames were this address space's and are no longer mapped.
+            unsafe { frame::free(f) };
+        }
+    }
+    zeroed
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        debug_assert!(!self.is_current(), "dropping the loaded address space");
+        let mut data = Vec::with_capacity(self.table.used_slots());
+        self.table.update_range(0, posix::exec::elf::USER_END, |_, old| {
+            if old & OWNED != 0 {
+                data.push(old & ADDRESS_MASK);
+            }
+            old
+        });
+        release_frames(&data, memops::Batch::new());
+        self.table.release();
+    }
+}

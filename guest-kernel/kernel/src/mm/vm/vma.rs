@@ -1,0 +1,100 @@
+//! What one mapping of an address space is: its rights and where its pages come from.
+
+use crate::fs::{ExecFile, OpenFile};
+use alloc::sync::Arc;
+use posix::Errno;
+use posix::mm::Piece;
+use posix::mm::mmap::Prot;
+
+/// A file whose pages can be mapped: a program being executed, or a file `mmap`ed.
+#[derive(Clone)]
+pub enum FileSource {
+    /// An executable's text and data (from `open_exec`).
+    Exec(Arc<ExecFile>),
+    /// A file mapped with `mmap`.
+    Open(Arc<OpenFile>),
+}
+
+impl FileSource {
+    /// Physical address of page `index` of the file, from the page cache (shared: never
+    /// written; bytes past the end of the file read as zero).
+    pub fn page(&self, index: u64) -> Result<u64, Errno> {
+        match self {
+            FileSource::Exec(file) => file.page(index),
+            FileSource::Open(file) => file.mmap_page(index),
+        }
+    }
+
+    /// Physical addresses of the pages `first..first + out.len()` (one pass over the page
+    /// cache; an error if any of them cannot be had).
+    pub fn pages(&self, first: u64, out: &mut [u64]) -> Result<(), Errno> {
+        match self {
+            FileSource::Exec(file) => file.pages(first, out),
+            FileSource::Open(file) => file.mmap_pages(first, out),
+        }
+    }
+
+    /// Whether both are the same open file.
+    fn same(&self, other: &FileSource) -> bool {
+        match (self, other) {
+            (FileSource::Exec(a), FileSource::Exec(b)) => Arc::ptr_eq(a, b),
+            (FileSource::Open(a), FileSource::Open(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Where a mapping's pages come from.
+#[derive(Clone)]
+pub enum Backing {
+    /// Zero-filled on first touch.
+    Anon,
+    /// A private file mapping: the page cache's page until written, then a private copy
+    /// (copy on write). `offset` is the file offset of the mapping's first byte.
+    File {
+        /// The file.
+        source: FileSource,
+        /// File offset of the mapping's start (page aligned).
+        offset: u64,
+    },
+}
+
+/// One mapping.
+#[derive(Clone)]
+pub struct Vma {
+    /// Access rights (mprotect changes them).
+    pub prot: Prot,
+    /// Where the pages come from.
+    pub backing: Backing,
+}
+
+impl Vma {
+    /// An anonymous mapping.
+    pub fn anon(prot: Prot) -> Self {
+        Vma { prot, backing: Backing::Anon }
+    }
+}
+
+impl Piece for Vma {
+    fn advance(&self, by: u64) -> Self {
+        let backing = match &self.backing {
+            Backing::Anon => Backing::Anon,
+            Backing::File { source, offset } => {
+                Backing::File { source: source.clone(), offset: offset + by }
+            }
+        };
+        Vma { prot: self.prot, backing }
+    }
+
+    fn continues(&self, len: u64, next: &Self) -> bool {
+        self.prot == next.prot
+            && match (&self.backing, &next.backing) {
+                (Backing::Anon, Backing::Anon) => true,
+                (
+                    Backing::File { source: a, offset: x },
+                    Backing::File { source: b, offset: y },
+                ) => a.same(b) && x + len == *y,
+                _ => false,
+            }
+    }
+}

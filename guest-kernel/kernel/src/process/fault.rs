@@ -1,0 +1,84 @@
+//! CPU exceptions raised by user code: a page fault is resolved in the address space
+//! (demand paging, copy on write) when it can be; everything else, and a page fault that
+//! cannot be resolved, ends the process as the matching signal's default action would
+//! (signal delivery to handlers comes with the signals issue). Never a kernel crash.
+//!
+//! Vector to signal, as Linux (arch/x86/kernel/traps.c): #DE, #MF, #XM → SIGFPE; #UD →
+//! SIGILL; #DB, #BP → SIGTRAP; #NP, #SS, #AC → SIGBUS; #PF that cannot be resolved →
+//! SIGSEGV (SIGBUS for a file page that cannot be read; out of memory kills with SIGKILL,
+//! as the OOM killer would); anything else (#GP, #OF, #BR, ...) → SIGSEGV.
+
+use super::current;
+use super::exit;
+use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::mm::vm::{Access, FaultError};
+use posix::signal::num::{SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
+
+/// Page-fault error code bits: write access, instruction fetch.
+const PF_WRITE: u64 = 1 << 1;
+const PF_INSTRUCTION: u64 = 1 << 4;
+
+/// Handles exception `frame.vector` (< 32) taken in user mode. Returns to retry the
+/// instruction when a page fault was resolved; otherwise the process ends.
+pub fn user_exception(frame: &mut TrapFrame) {
+    let assist = crate::uaccess::assist::active();
+    let signal = match frame.vector {
+        14 => {
+            let addr = x86_64::registers::control::Cr2::read_raw();
+            let access = if frame.error_code & PF_INSTRUCTION != 0 {
+                Access::Exec
+            } else if frame.error_code & PF_WRITE != 0 {
+                Access::Write
+            } else {
+                Access::Read
+            };
+            let result = current::process().mm.lock().fault(addr, access);
+            match result {
+                Ok(()) => return,
+                Err(FaultError::OutOfMemory) => SIGKILL,
+                Err(FaultError::Io) => SIGBUS,
+                Err(_) if assist => crate::uaccess::assist::abort(),
+                Err(FaultError::Unmapped | FaultError::Protection) => {
+                    crate::klog::verbose(format_args!(
+                        "pid {}: {access:?} fault at {addr:#x}, rip {:#x} err {:#x} cs {:#x} ss {:#x} rsp {:#x} rcx {:#x} r11 {:#x} rax {:#x}",
+                        current::process().pid,
+                        frame.rip,
+                        frame.error_code,
+                        frame.cs,
+                        frame.ss,
+                        frame.rsp,
+                        frame.rcx,
+                        frame.r11,
+                        frame.rax
+                    ));
+                    SIGSEGV
+                }
+            }
+        }
+        // An NMI arriving while user code runs is not the program's doing.
+        2 => return,
+        // Nor is a machine check: the machine is broken, the kernel reports and stops.
+        18 => {
+            crate::arch::x86_64::exceptions::handle(frame);
+            return;
+        }
+        0 | 16 | 19 => SIGFPE,
+        6 => SIGILL,
+        1 | 3 => SIGTRAP,
+        11 | 12 | 17 => SIGBUS,
+        _ => SIGSEGV,
+    };
+    if assist {
+        crate::uaccess::assist::abort();
+    }
+    crate::klog::verbose(format_args!(
+        "pid {}: killed by signal {signal} (exception {}, rip {:#x})",
+        current::process().pid,
+        frame.vector,
+        frame.rip
+    ));
+    exit::exit_process(posix::process::status::ChildEvent::Killed {
+        signal,
+        core: posix::signal::default_action(signal) == posix::signal::DefaultAction::Core,
+    });
+}

@@ -1,0 +1,104 @@
+//! Starting PID 1 (docs/DESIGN.md section 3, `vmm_abi::args`).
+//!
+//! 1. Mount the root file system (`fs::init`); on failure print why and power off with
+//!    `STATUS_BAD_ROOTFS`.
+//! 2. Build init's arguments, `/sbin/init` followed by the decoded words after `--` on the
+//!    kernel command line, and its environment, the decoded `init.env=` values.
+//! 3. Make process 1 (descriptors 0 and 1 on the console's port 0, 2 on port 1; root and
+//!    working directory `/`; root credentials), with one task on the boot stack.
+//! 4. Exec `/sbin/init` as any exec would, and enter user mode. If it cannot be executed,
+//!    print why and power off with `STATUS_NO_INIT`.
+
+use super::{Process, Task, current};
+use crate::arch::x86_64::syscall_entry::{enter_user, initial_frame};
+use crate::console::println;
+use crate::exec::{self, ExecArgs};
+use crate::fs::{self, At, FdTable, FsContext};
+use crate::mm::layout;
+use crate::mm::vm::AddressSpace;
+use crate::power;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use kcore::cmdline;
+use posix::Errno;
+use vmm_abi::args::{ENV_PARAM, decode};
+use vmm_abi::exit::{STATUS_BAD_ROOTFS, STATUS_NO_INIT};
+
+/// The program run as PID 1.
+pub const INIT_PATH: &[u8] = b"/sbin/init";
+
+/// RLIMIT_NPROC and RLIMIT_SIGPENDING (Linux sizes them from memory; fixed here until
+/// processes can be created).
+pub const NPROC: u64 = 4096;
+
+/// Runs PID 1. Called once at the end of boot, on the boot stack, which becomes PID 1's
+/// kernel stack (so nothing on it is used after this call).
+pub fn start(cmdline: &str) -> ! {
+    if let Err(e) = fs::init() {
+        println!("cannot mount the root file system: {e}");
+        power::power_off(STATUS_BAD_ROOTFS);
+    }
+    let (words, env) = init_args(cmdline);
+    let mut argv = Vec::with_capacity(words.len() + 1);
+    argv.push(INIT_PATH.to_vec());
+    argv.extend(words);
+    match launch(ExecArgs { argv, envp: env }) {
+        Ok(never) => match never {},
+        Err(e) => {
+            println!("cannot execute /sbin/init: {} (errno {})", e.name(), e.0);
+            power::power_off(STATUS_NO_INIT);
+        }
+    }
+}
+
+/// Creates process 1 and execs init in it; only returns on failure.
+fn launch(args: ExecArgs) -> Result<core::convert::Infallible, Errno> {
+    let stack_top = layout::stacks()[0].top;
+    let files = FdTable::for_init()?;
+    let mm = AddressSpace::new(posix::mm::layout::mmap_base(
+        posix::exec::args::DEFAULT_STACK_LIMIT as u64,
+    ))?;
+    let process = Arc::new(Process::new(1, 0, mm, files, FsContext::new()));
+    current::set(Arc::new(Task::new(process, stack_top)));
+    let file = exec::open(At::Cwd, INIT_PATH)?;
+    let mut frame = initial_frame(0, 0);
+    exec::execve(file, INIT_PATH, args, &mut frame)?;
+    // SAFETY: the boot stack is given to PID 1 (its callers never run again); the frame is
+    // the user context exec prepared in the address space it just loaded.
+    unsafe { enter_user(&frame, current::task().kernel_stack_top) }
+}
+
+/// The decoded words after `--` and the decoded `init.env=` values (words that do not
+/// decode are reported and skipped).
+fn init_args(cmdline: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let decoded = |word: &str| {
+        let mut out = alloc::vec![0u8; word.len()];
+        match decode(word.as_bytes(), &mut out) {
+            Ok(n) => {
+                out.truncate(n);
+                Some(out)
+            }
+            Err(e) => {
+                println!("init argument {word:?} is not valid percent-encoding ({e:?}); skipped");
+                None
+            }
+        }
+    };
+    let mut env = Vec::new();
+    let mut words = Vec::new();
+    // One pass: `init.env=` values until the bare `--`, whose position in `cmdline` says
+    // where init's words start.
+    for p in cmdline::params(cmdline) {
+        if p.key == "--" && p.value.is_none() {
+            let after = p.key.as_ptr() as usize - cmdline.as_ptr() as usize + 2;
+            words = cmdline[after..].split_ascii_whitespace().filter_map(decoded).collect();
+            break;
+        }
+        if p.key == ENV_PARAM
+            && let Some(v) = p.value.and_then(decoded)
+        {
+            env.push(v);
+        }
+    }
+    (words, env)
+}

@@ -1,0 +1,115 @@
+//! Memory: brk(2), mmap(2), munmap(2), mprotect(2), madvise(2). Argument rules are
+//! `posix::mm::mmap`; the work is `mm::vm::AddressSpace`.
+
+use super::args::Args;
+use super::{SysResult, files};
+use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::mm::vm::{Backing, FileSource, Vma};
+use crate::process::current;
+use linux_raw_sys::general::{O_ACCMODE, O_RDWR, O_WRONLY, RLIMIT_DATA};
+use posix::Errno;
+use posix::mm::layout::MMAP_MIN_ADDR;
+use posix::mm::mmap::{Placement, check_mmap, check_mprotect, check_munmap};
+use posix::mm::{is_page_aligned, page_align_up};
+
+/// brk(addr): moves the break if it can, and returns the break (brk(2): the system call
+/// returns the new break on success and the current one on failure).
+pub fn sys_brk(frame: &mut TrapFrame) -> SysResult {
+    let requested = Args::of(frame).u64(0);
+    let process = current::process();
+    let limit = process.limits.lock().cur(RLIMIT_DATA);
+    Ok(process.mm.lock().set_brk(requested, limit))
+}
+
+/// mmap(addr, len, prot, flags, fd, offset): anonymous and private file mappings (shared
+/// read-only file mappings behave as private ones, which cannot be told apart while
+/// nothing writes the file; shared writable file mappings are ENODEV, and shared
+/// anonymous memory is private until fork exists). EPERM for a fixed address below
+/// `vm.mmap_min_addr`; EACCES for a file not open for reading; ENODEV for a file that
+/// cannot be mapped (directories, devices without pages).
+pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let req = check_mmap(a.u64(0), a.u64(1), a.u32(2), a.u32(3), a.u64(5))?;
+    let backing = if req.anonymous {
+        Backing::Anon
+    } else {
+        let file = files::get(a.i32(4))?;
+        let mode = file.status_flags() & O_ACCMODE;
+        if mode == O_WRONLY {
+            return Err(Errno::EACCES);
+        }
+        if req.shared && req.prot.write {
+            return Err(if mode == O_RDWR { Errno::ENODEV } else { Errno::EACCES });
+        }
+        if file.is_dir() {
+            return Err(Errno::ENODEV);
+        }
+        Backing::File { source: FileSource::Open(file), offset: req.offset }
+    };
+    let mut mm = current::process().mm.lock();
+    let start = match req.placement {
+        Placement::Fixed(addr) | Placement::FixedNoReplace(addr) if addr < MMAP_MIN_ADDR => {
+            return Err(Errno::EPERM);
+        }
+        Placement::Fixed(addr) => addr,
+        Placement::FixedNoReplace(addr) => {
+            if !mm.vmas().is_free(addr, addr + req.len) {
+                return Err(Errno::EEXIST);
+            }
+            addr
+        }
+        Placement::Hint(hint) => mm.find_free(req.len, hint).ok_or(Errno::ENOMEM)?,
+    };
+    mm.map(start, start + req.len, Vma { prot: req.prot, backing });
+    Ok(start)
+}
+
+/// munmap(addr, len).
+pub fn sys_munmap(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let end = check_munmap(a.u64(0), a.u64(1))?;
+    current::process().mm.lock().unmap(a.u64(0), end);
+    Ok(0)
+}
+
+/// mprotect(addr, len, prot): ENOMEM if part of the range is not mapped.
+pub fn sys_mprotect(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let start = a.u64(0);
+    let (end, prot) = check_mprotect(start, a.u64(1), a.u32(2))?;
+    if end > start {
+        current::process().mm.lock().protect(start, end, prot)?;
+    }
+    Ok(0)
+}
+
+/// `MADV_*` values madvise(2) knows (0..=25 minus gaps; x86-64 Linux 6.x).
+fn known_advice(advice: i32) -> bool {
+    matches!(advice, 0..=4 | 8..=25 | 100..=101)
+}
+
+/// madvise(addr, len, advice): MADV_DONTNEED and MADV_FREE drop the pages (they read as
+/// zero, or as the file, afterwards); every other known advice is accepted and ignored.
+/// EINVAL for an unaligned address or unknown advice; ENOMEM for unmapped parts.
+pub fn sys_madvise(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let (start, advice) = (a.u64(0), a.i32(2));
+    if !is_page_aligned(start) || !known_advice(advice) {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_align_up(a.u64(1)).ok_or(Errno::EINVAL)?;
+    let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    let advice = advice as u32;
+    let mut mm = current::process().mm.lock();
+    if advice == linux_raw_sys::general::MADV_DONTNEED
+        || advice == linux_raw_sys::general::MADV_FREE
+    {
+        mm.discard(start, end)?;
+    } else if !mm.vmas().covers(start, end) {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(0)
+}

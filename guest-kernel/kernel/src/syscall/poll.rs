@@ -1,0 +1,86 @@
+//! poll(2) and ppoll(2): readiness comes from each open file (`OpenFile::poll`); while
+//! nothing is ready the CPU halts until an interrupt (device input, the timer at the
+//! timeout) and looks again.
+
+use super::args::Args;
+use super::{SysResult, files};
+use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::time;
+use crate::uaccess;
+use alloc::vec::Vec;
+use linux_raw_sys::general::{POLLERR, POLLHUP, POLLNVAL, pollfd, timespec};
+use posix::Errno;
+use posix::time::Timespec;
+
+/// The most descriptors one poll may ask about (Linux: RLIMIT_NOFILE; fixed here).
+const MAX_FDS: usize = 4096;
+
+/// Checks `fds` once; returns how many have events, with `revents` filled in.
+fn scan(fds: &mut [pollfd]) -> usize {
+    let mut ready = 0;
+    for p in fds.iter_mut() {
+        p.revents = 0;
+        if p.fd < 0 {
+            continue;
+        }
+        let revents = match files::get(p.fd) {
+            Ok(file) => {
+                let always = (POLLERR | POLLHUP) as u16;
+                file.poll() & (p.events as u16 | always)
+            }
+            Err(_) => POLLNVAL as u16,
+        };
+        p.revents = revents as i16;
+        if revents != 0 {
+            ready += 1;
+        }
+    }
+    ready
+}
+
+/// Polls `nfds` entries at `addr` until one is ready or `timeout_ns` passes (`None`:
+/// forever).
+fn do_poll(addr: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
+    let n = usize::try_from(nfds).ok().filter(|&n| n <= MAX_FDS).ok_or(Errno::EINVAL)?;
+    let mut fds: Vec<pollfd> = Vec::with_capacity(n);
+    for i in 0..n {
+        fds.push(uaccess::read(addr + (i * size_of::<pollfd>()) as u64)?);
+    }
+    let deadline = timeout_ns.map(time::deadline_after_ns);
+    let ready = loop {
+        let ready = scan(&mut fds);
+        if ready > 0 || deadline.is_some_and(|d| time::now() >= d) {
+            break ready;
+        }
+        time::sleep::wait_for_interrupt(deadline);
+    };
+    for (i, p) in fds.iter().enumerate() {
+        uaccess::write(addr + (i * size_of::<pollfd>()) as u64 + 6, &(p.revents as u16))?;
+    }
+    Ok(ready as u64)
+}
+
+/// poll(fds, nfds, timeout_ms): a negative timeout waits forever.
+pub fn sys_poll(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let timeout = u64::try_from(a.i32(2)).ok().map(|ms| ms * 1_000_000);
+    do_poll(a.u64(0), a.u64(1), timeout)
+}
+
+/// ppoll(fds, nfds, timeout, sigmask, sigsetsize): the timeout is a timespec (NULL:
+/// forever); the signal mask is accepted and, with no signals delivered yet, has no
+/// effect.
+pub fn sys_ppoll(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let timeout = match a.u64(2) {
+        0 => None,
+        addr => {
+            let ts: timespec = uaccess::read(addr)?;
+            Some(Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()?)
+        }
+    };
+    if a.u64(3) != 0 && a.u64(4) != 8 {
+        return Err(Errno::EINVAL);
+    }
+    do_poll(a.u64(0), a.u64(1), timeout)
+}

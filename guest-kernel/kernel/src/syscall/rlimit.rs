@@ -1,0 +1,68 @@
+//! Resource limits: prlimit64(2), getrlimit(2), setrlimit(2); umask(2).
+
+use super::SysResult;
+use super::args::Args;
+use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::process::current;
+use crate::uaccess;
+use linux_raw_sys::general::{RLIMIT_NOFILE, rlimit64};
+use posix::Errno;
+use posix::rlimit::Rlimit;
+
+/// Reads a new limit, applies it, writes the old one: the common part of the three calls.
+fn exchange(resource: u32, new_addr: u64, old_addr: u64) -> SysResult {
+    let new = if new_addr != 0 {
+        let r: rlimit64 = uaccess::read(new_addr)?;
+        Some(Rlimit { cur: r.rlim_cur, max: r.rlim_max })
+    } else {
+        None
+    };
+    let process = current::process();
+    let privileged = process.creds.lock().euid == 0;
+    let old = {
+        let mut limits = process.limits.lock();
+        match new {
+            Some(new) => limits.set(resource, new, privileged)?,
+            None => limits.get(resource)?,
+        }
+    };
+    if let Some(new) = new
+        && resource == RLIMIT_NOFILE
+    {
+        process.files.lock().set_limit(new.cur);
+    }
+    if old_addr != 0 {
+        uaccess::write(old_addr, &rlimit64 { rlim_cur: old.cur, rlim_max: old.max })?;
+    }
+    Ok(0)
+}
+
+/// prlimit64(pid, resource, new, old): `pid` 0 or the caller's own (ESRCH otherwise:
+/// there is no other process).
+pub fn sys_prlimit64(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let pid = a.i32(0);
+    if pid != 0 && pid as u32 != current::process().pid {
+        return Err(Errno::ESRCH);
+    }
+    exchange(a.u32(1), a.u64(2), a.u64(3))
+}
+
+/// getrlimit(resource, rlim).
+pub fn sys_getrlimit(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    uaccess::check(a.u64(1), size_of::<rlimit64>())?;
+    exchange(a.u32(0), 0, a.u64(1))
+}
+
+/// setrlimit(resource, rlim).
+pub fn sys_setrlimit(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    exchange(a.u32(0), a.u64(1), 0)
+}
+
+/// umask(mask): sets the file-mode creation mask, returns the old one.
+pub fn sys_umask(frame: &mut TrapFrame) -> SysResult {
+    let mask = Args::of(frame).u32(0);
+    Ok(u64::from(current::process().fs.lock().set_umask(mask)))
+}

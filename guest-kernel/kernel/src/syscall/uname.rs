@@ -1,0 +1,32 @@
+//! uname(2).
+
+use super::SysResult;
+use super::args::Args;
+use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::uaccess;
+use crate::uaccess::plain::Plain;
+use linux_raw_sys::system::new_utsname;
+
+/// The release reported: a Linux version new enough for every libc's checks (glibc's
+/// minimum is 3.2), with a suffix saying which kernel this is.
+pub const RELEASE: &[u8] = b"6.1.0-vmm";
+
+fn set(field: &mut [core::ffi::c_char; 65], value: &[u8]) {
+    for (d, &s) in field.iter_mut().zip(value) {
+        *d = s as core::ffi::c_char;
+    }
+}
+
+/// uname(buf): sysname "Linux", nodename "(none)" (no hostname is set), release
+/// [`RELEASE`], machine "x86_64".
+pub fn sys_uname(frame: &mut TrapFrame) -> SysResult {
+    let mut u = new_utsname::zeroed();
+    set(&mut u.sysname, b"Linux");
+    set(&mut u.nodename, b"(none)");
+    set(&mut u.release, RELEASE);
+    set(&mut u.version, concat!("#1 SMP guest-kernel ", env!("CARGO_PKG_VERSION")).as_bytes());
+    set(&mut u.machine, b"x86_64");
+    set(&mut u.domainname, b"(none)");
+    uaccess::write(Args::of(frame).u64(0), &u)?;
+    Ok(0)
+}

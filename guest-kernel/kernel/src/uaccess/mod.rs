@@ -1,0 +1,137 @@
+//! Access to user memory from system calls: every user pointer is checked against the user
+//! half and accessed with fault-tolerant routines (`copy`), so a bad pointer is `EFAULT`,
+//! never a kernel fault.
+//!
+//! - small values and strings: [`read`], [`write`], [`read_bytes`], [`write_bytes`],
+//!   [`strnlen`], [`read_cstring`] (inline copies; ~1 µs per 8 bytes);
+//! - file data: [`segments`] turns a user buffer into guest-physical segments (pages made
+//!   present, copy-on-write broken for buffers the kernel writes) that the file system
+//!   moves with the memops device or by DMA;
+//! - [`fault::kernel_fault`]: the page-fault hook that makes the copies fault tolerant;
+//! - [`assist`]: long strings are measured by code the kernel runs in user mode, natively
+//!   (the emulated kernel would take ~1 µs per 8 bytes).
+//!
+//! SMEP/SMAP: see `arch::x86_64::protection`.
+
+pub mod assist;
+pub mod copy;
+pub mod fault;
+pub mod plain;
+pub mod segments;
+
+use alloc::vec::Vec;
+use plain::Plain;
+use posix::Errno;
+use posix::exec::elf::USER_END;
+
+pub use segments::segments;
+
+/// Bytes of a string the kernel scans itself before handing the rest to the user-mode
+/// assist.
+const ASSIST_THRESHOLD: usize = 512;
+
+/// Longest path a system call accepts, NUL included (Linux `PATH_MAX`).
+pub const PATH_MAX: usize = 4096;
+
+/// Checks that `[addr, addr + len)` lies in the user half (EFAULT otherwise).
+pub fn check(addr: u64, len: usize) -> Result<(), Errno> {
+    match addr.checked_add(len as u64) {
+        Some(end) if end <= USER_END => Ok(()),
+        _ => Err(Errno::EFAULT),
+    }
+}
+
+/// Copies `dst.len()` bytes from user address `addr`.
+pub fn read_bytes(addr: u64, dst: &mut [u8]) -> Result<(), Errno> {
+    check(addr, dst.len())?;
+    // SAFETY: `dst` is a kernel buffer of that length; the user range was checked.
+    if unsafe { copy::copy(dst.as_mut_ptr(), addr as *const u8, dst.len()) } {
+        Ok(())
+    } else {
+        Err(Errno::EFAULT)
+    }
+}
+
+/// Copies `src` to user address `addr`.
+pub fn write_bytes(addr: u64, src: &[u8]) -> Result<(), Errno> {
+    check(addr, src.len())?;
+    // SAFETY: `src` is a kernel buffer of that length; the user range was checked.
+    if unsafe { copy::copy(addr as *mut u8, src.as_ptr(), src.len()) } {
+        Ok(())
+    } else {
+        Err(Errno::EFAULT)
+    }
+}
+
+/// Reads a `T` from user address `addr`.
+pub fn read<T: Plain>(addr: u64) -> Result<T, Errno> {
+    let mut value = T::zeroed();
+    read_bytes(addr, plain::as_bytes_mut(&mut value))?;
+    Ok(value)
+}
+
+/// Writes `value` to user address `addr`.
+pub fn write<T: Plain>(addr: u64, value: &T) -> Result<(), Errno> {
+    write_bytes(addr, plain::as_bytes(value))
+}
+
+/// The length of the NUL-terminated user string at `addr`, looking at most `max` bytes
+/// (the NUL included): `Ok(n)` with `n < max` if it ends in time, `Ok(max)` if not,
+/// EFAULT if it runs into memory that cannot be read first. The range is clipped at the
+/// end of the user half (a string running into it is unreadable, EFAULT).
+pub fn strnlen(addr: u64, max: usize) -> Result<usize, Errno> {
+    if addr >= USER_END {
+        return Err(Errno::EFAULT);
+    }
+    let room = (USER_END - addr).min(max as u64) as usize;
+    if room == 0 {
+        return Ok(max);
+    }
+    // Short strings in the kernel (the emulated scan costs ~1 µs per 8 bytes); what is
+    // left of a long one by the user-mode assist (see `assist`), which costs a round
+    // trip to user mode of ~100 µs and then scans natively.
+    let head = room.min(ASSIST_THRESHOLD);
+    // SAFETY: `addr..addr + head` is in the user half; `head > 0`.
+    let mut n = unsafe { copy::strnlen(addr as *const u8, head) }.ok_or(Errno::EFAULT)?;
+    if n == head && head < room {
+        n = head + assist::strnlen(addr + head as u64, room - head).ok_or(Errno::EFAULT)?;
+    }
+    if n == room && room < max {
+        // The string runs to the end of the user half without a NUL.
+        return Err(Errno::EFAULT);
+    }
+    Ok(n)
+}
+
+/// Copies the NUL-terminated user string at `addr` (without the NUL); `too_long` if it has
+/// no NUL within `max` bytes (NUL included), EFAULT if unreadable.
+pub fn read_cstring(addr: u64, max: usize, too_long: Errno) -> Result<Vec<u8>, Errno> {
+    let len = strnlen(addr, max)?;
+    if len >= max {
+        return Err(too_long);
+    }
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
+    bytes.resize(len, 0);
+    read_bytes(addr, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// A path argument (Linux `getname`): at most [`PATH_MAX`] bytes with the NUL
+/// (ENAMETOOLONG otherwise), EFAULT if unreadable. Empty paths are the caller's to judge.
+pub fn read_path(addr: u64) -> Result<Vec<u8>, Errno> {
+    read_cstring(addr, PATH_MAX, Errno::ENAMETOOLONG)
+}
+
+/// The user-memory accessor the file system's `ioctl` uses.
+pub struct UserMemory;
+
+impl crate::fs::UserAccess for UserMemory {
+    fn copy_in(&mut self, addr: usize, dst: &mut [u8]) -> Result<(), Errno> {
+        read_bytes(addr as u64, dst)
+    }
+
+    fn copy_out(&mut self, addr: usize, src: &[u8]) -> Result<(), Errno> {
+        write_bytes(addr as u64, src)
+    }
+}

@@ -1,0 +1,15 @@
+//! File-system rules as pure logic: file status and its Linux layouts (`stat`), path
+//! components and limits (`path`), open flags (`flags`), the descriptor table
+//! (`fdtable`), the pipe buffer (`pipe`), directory-entry records (`dirent`), seeking
+//! (`seek`) and terminal defaults (`termios`). The kernel's `fs` module wires these to
+//! file systems and devices.
+
+pub mod dirent;
+pub mod fdtable;
+pub mod flags;
+pub mod mode;
+pub mod path;
+pub mod pipe;
+pub mod seek;
+pub mod stat;
+pub mod termios;
