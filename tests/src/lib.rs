@@ -253,3 +253,18 @@ pub fn image_with(dir: &TempDir, name: &str, extra: &[(&Path, &str)]) -> String 
     tools::image::build(&spec, &path, None).expect("building a test image");
     path.to_str().expect("utf-8 temp path").to_owned()
 }
+
+/// Runs the guest test program `program` natively on the host with `args`; returns its
+/// stdout (it must exit 0). The host kernel's answers are the differential tests' oracle.
+pub fn run_native(program: &str, args: &[&str]) -> String {
+    let out = Command::new(test_programs().join(program))
+        .args(args)
+        .output()
+        .expect("running a test program natively");
+    assert!(
+        out.status.success(),
+        "{program} failed natively: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}

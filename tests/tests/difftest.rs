@@ -1,24 +1,8 @@
 //! Differential tests: the same static binary runs natively on the host Linux kernel and
 //! inside the guest; their outputs (facts, never pids or addresses) must be identical.
 
-use std::process::Command;
-
 use integration_tests::fixtures::exec_fixtures;
-use integration_tests::{TempDir, image_with, require_kvm, test_programs, vmm};
-
-/// Runs `program` natively with `args`, returning its stdout (it must exit 0).
-fn native(program: &str, args: &[&str]) -> String {
-    let out = Command::new(test_programs().join(program))
-        .args(args)
-        .output()
-        .expect("running a test program natively");
-    assert!(
-        out.status.success(),
-        "{program} failed natively: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+use integration_tests::{TempDir, image_with, require_kvm, run_native, test_programs, vmm};
 
 #[test]
 fn exec_errors_match_linux() {
@@ -26,7 +10,7 @@ fn exec_errors_match_linux() {
     let dir = TempDir::new("diff-exec");
     let fixtures = dir.path().join("fixtures");
     exec_fixtures(&fixtures, &test_programs().join("true"));
-    let host = native("exec_errors", &[fixtures.to_str().unwrap()]);
+    let host = run_native("exec_errors", &[fixtures.to_str().unwrap()]);
     let image = image_with(
         &dir,
         "root.img",
@@ -45,7 +29,7 @@ fn exec_errors_match_linux() {
 fn wild_pointers_are_efault_and_the_program_survives() {
     require_kvm();
     let dir = TempDir::new("diff-efault");
-    let host = native("efault", &[test_programs().join("true").to_str().unwrap()]);
+    let host = run_native("efault", &[test_programs().join("true").to_str().unwrap()]);
     let image = image_with(&dir, "root.img", &[(&test_programs().join("efault"), "/tests/efault")]);
     let run = vmm(&["run", "--disk", &image, "--", "/tests/efault", "/bin/true"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);

@@ -4,21 +4,7 @@
 
 use std::process::Command;
 
-use integration_tests::{TempDir, image_with, require_kvm, test_programs, vmm};
-
-/// Runs `program` natively with `args`; returns its stdout (it must exit 0).
-fn native(program: &str, args: &[&str]) -> String {
-    let out = Command::new(test_programs().join(program))
-        .args(args)
-        .output()
-        .expect("running a test program natively");
-    assert!(
-        out.status.success(),
-        "{program} failed natively: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+use integration_tests::{TempDir, image_with, require_kvm, run_native, test_programs, vmm};
 
 /// An image with the difftests programs at /tests.
 fn test_image(dir: &TempDir) -> String {
@@ -38,7 +24,7 @@ fn fork_wait_and_friends_match_linux() {
     require_kvm();
     let dir = TempDir::new("proc-diff");
     let t = test_programs().join("true");
-    let host = native("process", &[t.to_str().unwrap(), t.to_str().unwrap()]);
+    let host = run_native("process", &[t.to_str().unwrap(), t.to_str().unwrap()]);
     let image = test_image(&dir);
     let run = vmm(&[
         "run",
@@ -62,7 +48,7 @@ fn fork_wait_and_friends_match_linux() {
 fn process_groups_and_sessions_match_linux() {
     require_kvm();
     let dir = TempDir::new("pgrp-diff");
-    let host = native("pgrp", &[test_programs().join("cat").to_str().unwrap()]);
+    let host = run_native("pgrp", &[test_programs().join("cat").to_str().unwrap()]);
     let image = test_image(&dir);
     let run = vmm(&["run", "--disk", &image, "--", "/tests/pgrp", "/bin/cat"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);

@@ -130,3 +130,20 @@ pub fn describe_status(status: i32) -> String {
         format!("status {status:#x}")
     }
 }
+
+/// Forks a child that runs `child` and exits with its result; returns the child's pid.
+pub fn spawn(child: impl FnOnce() -> i32) -> i32 {
+    let pid = fork();
+    assert!(pid >= 0, "fork failed: {}", crate::outcome(pid));
+    if pid == 0 {
+        exit(child());
+    }
+    pid as i32
+}
+
+/// Waits for child `pid` (which must be ours) and returns its raw wait status.
+pub fn reap_status(pid: i32) -> i32 {
+    let (ret, status) = wait4(pid, 0);
+    assert_eq!(ret, pid as isize, "wait4 for the child failed: {}", crate::outcome(ret));
+    status
+}

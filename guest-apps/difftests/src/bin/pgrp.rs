@@ -11,19 +11,9 @@ fn errno(ret: isize) -> String {
     if ret < 0 { errno_name((-ret) as i32) } else { "ok".into() }
 }
 
-fn spawn(child: impl FnOnce() -> i32) -> i32 {
-    let pid = fork();
-    assert!(pid >= 0, "fork failed: {}", errno(pid));
-    if pid == 0 {
-        exit(child());
-    }
-    pid as i32
-}
-
+/// The exit code of child `pid`.
 fn reap(pid: i32) -> i32 {
-    let (ret, status) = wait4(pid, 0);
-    assert_eq!(ret, pid as isize, "wait4: {}", errno(ret));
-    (status >> 8) & 0xff
+    (reap_status(pid) >> 8) & 0xff
 }
 
 /// A child that reports `f()`'s errno as its exit status (0 for success).

@@ -16,20 +16,8 @@ fn errno(ret: isize) -> String {
     if ret < 0 { errno_name((-ret) as i32) } else { format!("ok {ret}") }
 }
 
-/// Forks a child that runs `child` and exits with its result; returns the child's pid.
-fn spawn(child: impl FnOnce() -> i32) -> i32 {
-    let pid = fork();
-    assert!(pid >= 0, "fork failed: {}", errno(pid));
-    if pid == 0 {
-        exit(child());
-    }
-    pid as i32
-}
-
 fn reap(pid: i32) -> i32 {
-    let (ret, status) = wait4(pid, 0);
-    assert_eq!(ret, pid as isize, "wait4 for the child failed: {}", errno(ret));
-    status
+    reap_status(pid)
 }
 
 static VFORK_FLAG: AtomicU32 = AtomicU32::new(0);
