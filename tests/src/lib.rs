@@ -76,15 +76,21 @@ pub struct Run {
 /// Runs the vmm with `args` and `env`, failing the test if it takes longer than
 /// [`RUN_TIMEOUT`].
 pub fn vmm_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
-    vmm_full(args, env, None)
+    vmm_full(args, env, None, RUN_TIMEOUT)
+}
+
+/// Runs the vmm with `args` and a longer time limit than [`RUN_TIMEOUT`], for the few
+/// tests whose point is volume (thousands of processes) rather than one behaviour.
+pub fn vmm_with_timeout(args: &[&str], timeout: Duration) -> Run {
+    vmm_full(args, &[], None, timeout)
 }
 
 /// Runs the vmm with `args`, feeding `input` to its stdin (then closing it).
 pub fn vmm_with_input(args: &[&str], input: Vec<u8>) -> Run {
-    vmm_full(args, &[], Some(input))
+    vmm_full(args, &[], Some(input), RUN_TIMEOUT)
 }
 
-fn vmm_full(args: &[&str], env: &[(&str, &str)], input: Option<Vec<u8>>) -> Run {
+fn vmm_full(args: &[&str], env: &[(&str, &str)], input: Option<Vec<u8>>, timeout: Duration) -> Run {
     let bin = vmm_bin();
     let start = Instant::now();
     let mut child = Command::new(bin)
@@ -112,9 +118,9 @@ fn vmm_full(args: &[&str], env: &[(&str, &str)], input: Option<Vec<u8>>) -> Run 
         if let Some(status) = child.try_wait().expect("waiting for the vmm") {
             break status;
         }
-        if start.elapsed() > RUN_TIMEOUT {
+        if start.elapsed() > timeout {
             let _ = child.kill();
-            panic!("vmm {args:?} did not finish within {RUN_TIMEOUT:?}");
+            panic!("vmm {args:?} did not finish within {timeout:?}");
         }
         std::thread::sleep(Duration::from_millis(2));
     };

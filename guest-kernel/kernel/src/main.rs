@@ -36,6 +36,7 @@ mod power;
 mod process;
 mod random;
 mod report;
+mod sched;
 mod selftest;
 mod sync;
 mod syscall;
@@ -84,6 +85,7 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
 
     // 4. The kernel's own page tables (direct map, W^X image); the identity map goes away.
     paging::init(&info.regions);
+    mm::share::init(usable.iter().map(|r| r.end).max().unwrap_or(0));
     report::stamp(stamp::PAGING);
 
     // 5. The heap, and the first thing kept on it: the command line.
@@ -146,6 +148,7 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
     let protections = arch::x86_64::protection::init();
     time::clock::init();
     let seed = random::init(&info.regions);
+    syscall::usage::record_total_ram();
     klog::verbose(format_args!(
         "user mode: SMEP {}, SMAP {}, random seed from {seed:?}",
         protections.smep, protections.smap

@@ -14,6 +14,17 @@ pub const INFINITY: u64 = u64::MAX;
 /// The largest hard limit on open files (`fs.nr_open`, Linux's default 1 Mi).
 pub const NR_OPEN: u64 = 1 << 20;
 
+/// The fewest processes the system allows (Linux `MIN_THREADS`).
+pub const MIN_THREADS: u64 = 20;
+
+/// The system-wide process limit for `ram_bytes` of memory and kernel stacks of
+/// `kernel_stack` bytes (Linux kernel/fork.c `set_max_threads`: the stacks of all threads
+/// may take at most an eighth of memory), and at least [`MIN_THREADS`]. Linux gives init
+/// half of it as RLIMIT_NPROC ([`Rlimits::init_defaults`] takes that value).
+pub fn max_threads(ram_bytes: u64, kernel_stack: u64) -> u64 {
+    (ram_bytes / kernel_stack.max(1) / 8).max(MIN_THREADS)
+}
+
 /// One limit: soft (`rlim_cur`, what is enforced) and hard (`rlim_max`, the ceiling).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rlimit {
@@ -88,6 +99,12 @@ mod tests {
         assert_eq!(l.get(RLIMIT_NOFILE), Ok(Rlimit { cur: 1024, max: 4096 }));
         assert_eq!(l.get(RLIMIT_AS).unwrap().cur, INFINITY);
         assert_eq!(l.get(16), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn thread_limit_scales_with_memory() {
+        assert_eq!(max_threads(128 << 20, 32 << 10), 512);
+        assert_eq!(max_threads(1 << 20, 32 << 10), MIN_THREADS);
     }
 
     #[test]

@@ -156,6 +156,17 @@ fn main() {
     close(w);
     println!("the child saw EOF when the last writer closed: {}", describe_status(reap(pid)));
 
+    // A CPU-bound child cannot starve its parent (a preemptive scheduler): the parent
+    // sleeps, so the child holds the CPU, and only a timer interrupt gives it back.
+    let pid = spawn(|| {
+        loop {
+            std::hint::spin_loop();
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    println!("the parent runs while a child spins: {}", errno(kill(pid, SIGKILL)));
+    println!("the spinning child: {}", describe_status(reap(pid)));
+
     // ECHILD with no children at all.
     println!("wait with no children: {}", errno(wait4(-1, 0).0));
 

@@ -9,7 +9,8 @@
 //! - writable segments (data, relocations) get private copies of their file pages at
 //!   once, made by the memops device in one batch, with the bytes past the segment's file
 //!   size zeroed in the last page (bss that shares it);
-//! - bss pages beyond the file pages are left to demand paging (fresh frames are zero).
+//! - bss pages beyond the file pages get fresh zero frames at once too (up to
+//!   `POPULATE_MAX` pages; demand paging for the rest).
 //!
 //! A segment's last page is dropped from it when the next segment starts in that same
 //! page: the later segment's mapping wins there, as with Linux's successive `MAP_FIXED`.
@@ -17,6 +18,7 @@
 use crate::fs::ExecFile;
 use crate::mm::frame;
 use crate::mm::memops;
+use crate::mm::vm::space::POPULATE_MAX;
 use crate::mm::vm::{AddressSpace, Backing, FileSource, Vma};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -152,12 +154,15 @@ pub fn map_image(
         }
         return Err(Errno::ENOMEM);
     }
-    // 4. The page-table entries, one run per segment.
+    // 4. The page-table entries, one run per segment, and zero pages for the bss.
     let mut at = 0;
     for l in &layouts {
         let n = count(l);
         if n > 0 {
             space.map_pages(l.start, &frames[at..at + n], l.prot, l.private)?;
+        }
+        if l.mem_end > l.file_end && l.prot.write {
+            space.populate_zero(l.file_end, l.mem_end, l.prot, POPULATE_MAX);
         }
         at += n;
     }

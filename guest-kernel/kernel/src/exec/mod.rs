@@ -88,19 +88,20 @@ pub fn execve(
     Ok(())
 }
 
-/// The point of no return: the new address space replaces the old one, descriptors
-/// marked close-on-exec are closed, caught signals go back to their default action, the
-/// alternate signal stack and the thread's futex words are forgotten, the credentials and
-/// the name change, the TLS base and the floating-point state are reset.
+/// The point of no return: the new address space replaces the old one (a vfork parent
+/// that shared the old one runs again), descriptors marked close-on-exec are closed,
+/// caught signals go back to their default action, the alternate signal stack and the
+/// thread's futex words are forgotten, the credentials and the name change, the TLS base
+/// and the floating-point state are reset, and the registry notes the exec (setpgid on
+/// the process now fails with EACCES).
 fn commit(space: AddressSpace, creds: Credentials, path: &[u8]) {
     let task = current::task();
     let process = current::process();
-    let old = {
-        let mut mm = process.mm.lock();
-        space.activate();
-        core::mem::replace(&mut *mm, space)
-    };
+    space.activate();
+    let old = process.replace_mm(Arc::new(spin::mutex::SpinMutex::new(space)));
     drop(old);
+    crate::process::exit::release_vfork_parent(process);
+    crate::process::registry::lock().table.exec(process.pid);
     process.files.lock().close_on_exec();
     process.signals.lock().reset_for_exec();
     *process.creds.lock() = creds;

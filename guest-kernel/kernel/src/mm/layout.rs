@@ -81,17 +81,21 @@ pub fn image_virt_to_phys(virt: u64) -> u64 {
 
 /// The physical address of the kernel memory at `ptr..ptr + len`, if it is physically
 /// contiguous: memory reached through the direct map (the heap, frames) or in the kernel
-/// image (statics, stacks). Both map physical memory linearly, so a range that stays inside
-/// one of them is contiguous. `None` for anything else (user memory, to come, is per page).
+/// image (statics, stacks), or a task's kernel stack (`kstack`, physically contiguous).
+/// `None` for anything else (user memory is per page).
 pub fn virt_to_phys(ptr: *const u8, len: usize) -> Option<u64> {
     let virt = ptr as u64;
     let end = virt.checked_add(len as u64)?;
     if virt >= KERNEL_VMA {
         return Some(virt - KERNEL_VMA);
     }
+    if virt >= super::kstack::AREA_START {
+        return super::kstack::virt_to_phys(virt, len as u64);
+    }
     let window = WINDOW.load(Ordering::Relaxed);
-    // The direct map covers the lower half of the kernel half below the image.
-    (window == PHYS_OFFSET && virt >= PHYS_OFFSET && end <= KERNEL_VMA).then(|| virt - PHYS_OFFSET)
+    // The direct map covers the lower half of the kernel half below the stacks.
+    (window == PHYS_OFFSET && virt >= PHYS_OFFSET && end <= super::kstack::AREA_START)
+        .then(|| virt - PHYS_OFFSET)
 }
 
 // Symbols defined by linker.ld and boot/entry.rs; only their addresses are meaningful.

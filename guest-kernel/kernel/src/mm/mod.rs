@@ -4,6 +4,8 @@
 pub mod dma;
 pub mod frame;
 pub mod heap;
+pub mod kstack;
 pub mod layout;
 pub mod memops;
+pub mod share;
 pub mod vm;

@@ -1,9 +1,11 @@
 //! Which task runs on this CPU.
 //!
-//! Invariant: a task is current from the moment it is set until another is, and a task
-//! (hence its process) is kept alive while current: [`set`] holds one strong reference in
-//! the static. References handed out by [`task`] and [`process`] must not be kept across a
-//! switch of the current task (there is none yet: one task runs until the VM powers off).
+//! Invariant: a task is current from the moment the scheduler makes it so until it
+//! switches to another, and the static holds one strong reference to it meanwhile, so the
+//! task (hence its process) is alive while current. References handed out by [`task`]
+//! and [`process`] are valid until the current task changes, which happens only inside
+//! the scheduler (`sched::schedule`): code that may block must not keep them across a
+//! wait, except for the task's own `Arc`s.
 
 use super::{Process, Task};
 use alloc::sync::Arc;
@@ -12,14 +14,13 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 /// The current task (from `Arc::into_raw`), null before the first.
 static CURRENT: AtomicPtr<Task> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Makes `task` the current task; the previous one's reference is released.
-pub fn set(task: Arc<Task>) {
+/// Makes `task` the current task and returns the previous one's reference (the scheduler
+/// keeps it alive until the CPU has left the previous task's stack).
+pub fn replace(task: Arc<Task>) -> Option<Arc<Task>> {
     let old = CURRENT.swap(Arc::into_raw(task).cast_mut(), Ordering::AcqRel);
-    if !old.is_null() {
-        // SAFETY: `old` came from `Arc::into_raw` in an earlier `set`, and this drops that
-        // one reference exactly once.
-        drop(unsafe { Arc::from_raw(old) });
-    }
+    // SAFETY: a non-null `old` came from `Arc::into_raw` in an earlier `replace`, and
+    // this takes that one reference back exactly once.
+    (!old.is_null()).then(|| unsafe { Arc::from_raw(old) })
 }
 
 /// The current task, if any.
@@ -33,6 +34,18 @@ pub fn try_task() -> Option<&'static Task> {
 /// The current task. Only called from system calls and user traps, where there is one.
 pub fn task() -> &'static Task {
     try_task().expect("no current task")
+}
+
+/// A counted reference to the current task (to keep across a wait, or to queue).
+pub fn task_arc() -> Arc<Task> {
+    let ptr = CURRENT.load(Ordering::Acquire);
+    assert!(!ptr.is_null(), "no current task");
+    // SAFETY: `ptr` came from `Arc::into_raw` and the static's reference keeps it alive;
+    // adding a count before taking a new `Arc` from it leaves the static's own intact.
+    unsafe {
+        Arc::increment_strong_count(ptr);
+        Arc::from_raw(ptr)
+    }
 }
 
 /// The current task's process, if there is a current task.

@@ -19,7 +19,9 @@ const PF_WRITE: u64 = 1 << 1;
 const PF_INSTRUCTION: u64 = 1 << 4;
 
 /// Handles exception `frame.vector` (< 32) taken in user mode. Returns to retry the
-/// instruction when a page fault was resolved; otherwise the process ends.
+/// instruction when a page fault was resolved; otherwise the process ends. Out of memory
+/// ends only the faulting process (SIGKILL, as Linux's OOM killer would pick it): the
+/// kernel and the other processes keep running.
 pub fn user_exception(frame: &mut TrapFrame) {
     let assist = crate::uaccess::assist::active();
     let signal = match frame.vector {
@@ -32,7 +34,7 @@ pub fn user_exception(frame: &mut TrapFrame) {
             } else {
                 Access::Read
             };
-            let result = current::process().mm.lock().fault(addr, access);
+            let result = current::process().mm().lock().fault(addr, access);
             match result {
                 Ok(()) => return,
                 Err(FaultError::OutOfMemory) => SIGKILL,

@@ -5,18 +5,21 @@
 //! 2. Build init's arguments, `/sbin/init` followed by the decoded words after `--` on the
 //!    kernel command line, and its environment, the decoded `init.env=` values.
 //! 3. Make process 1 (descriptors 0 and 1 on the console's port 0, 2 on port 1; root and
-//!    working directory `/`; root credentials), with one task on the boot stack.
+//!    working directory `/`; root credentials), with one task on a kernel stack of its
+//!    own, and record it in the registry as the leader of group and session 1.
 //! 4. Exec `/sbin/init` as any exec would, and enter user mode. If it cannot be executed,
 //!    print why and power off with `STATUS_NO_INIT`.
 
-use super::{Process, Task, current};
+use super::{Process, Task, current, registry};
+use crate::arch::x86_64::fpu::FxImage;
 use crate::arch::x86_64::syscall_entry::{enter_user, initial_frame};
 use crate::console::println;
 use crate::exec::{self, ExecArgs};
 use crate::fs::{self, At, FdTable, FsContext};
-use crate::mm::layout;
+use crate::mm::kstack::KernelStack;
 use crate::mm::vm::AddressSpace;
 use crate::power;
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use kcore::cmdline;
@@ -27,13 +30,11 @@ use vmm_abi::exit::{STATUS_BAD_ROOTFS, STATUS_NO_INIT};
 /// The program run as PID 1.
 pub const INIT_PATH: &[u8] = b"/sbin/init";
 
-/// RLIMIT_NPROC and RLIMIT_SIGPENDING (Linux sizes them from memory; fixed here until
-/// processes can be created).
-pub const NPROC: u64 = 4096;
-
-/// Runs PID 1. Called once at the end of boot, on the boot stack, which becomes PID 1's
-/// kernel stack (so nothing on it is used after this call).
+/// Runs PID 1. Called once at the end of boot, on the boot stack (which is not used
+/// again: PID 1 gets a stack of its own).
 pub fn start(cmdline: &str) -> ! {
+    super::limits::init();
+    crate::sched::init();
     if let Err(e) = fs::init() {
         println!("cannot mount the root file system: {e}");
         power::power_off(STATUS_BAD_ROOTFS);
@@ -53,13 +54,21 @@ pub fn start(cmdline: &str) -> ! {
 
 /// Creates process 1 and execs init in it; only returns on failure.
 fn launch(args: ExecArgs) -> Result<core::convert::Infallible, Errno> {
-    let stack_top = layout::stacks()[0].top;
+    Process::empty_mm().ok_or(Errno::ENOMEM)?;
+    let stack = KernelStack::new().ok_or(Errno::ENOMEM)?;
     let files = FdTable::for_init()?;
     let mm = AddressSpace::new(posix::mm::layout::mmap_base(
         posix::exec::args::DEFAULT_STACK_LIMIT as u64,
     ))?;
-    let process = Arc::new(Process::new(1, 0, mm, files, FsContext::new()));
-    current::set(Arc::new(Task::new(process, stack_top)));
+    let mut r = registry::lock();
+    let pid = r.table.create_init(crate::time::clock::monotonic_ns())?;
+    let mm = Arc::new(spin::mutex::SpinMutex::new(mm));
+    let process = Arc::new(Process::new(pid, 0, mm, files, FsContext::new()));
+    let task = Arc::new(Task::new(process.clone(), stack, Box::new(FxImage::clean())));
+    process.tasks.lock().push(task.clone());
+    r.insert(process, 0);
+    drop(r);
+    current::replace(task);
     let file = exec::open(At::Cwd, INIT_PATH)?;
     let mut frame = initial_frame(0, 0);
     exec::execve(file, INIT_PATH, args, &mut frame)?;

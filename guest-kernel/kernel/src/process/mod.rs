@@ -2,23 +2,34 @@
 //!
 //! A [`Process`] owns what its threads share: the address space, the descriptor table, the
 //! file-system context, credentials, resource limits, signal dispositions. A [`Task`] is
-//! one thread of it: its kernel stack, its saved user context lives on that stack while it
-//! is in the kernel, its signal mask, its `clear_child_tid`. Each process has exactly one
-//! task until `clone` arrives (the process-lifecycle issue), and only PID 1 exists until
-//! `fork` does: `/sbin/init` replaces itself with the program (exec), and when PID 1 ends
-//! the kernel powers off with its status (`exit`).
+//! one thread of it: its kernel stack (where its saved user context lives while it is in
+//! the kernel, and its kernel context while it is switched out), its signal mask and
+//! thread-directed pending signals, its TLS base and FPU state. Each process has exactly
+//! one task for now (`clone` refuses `CLONE_THREAD`), but nothing assumes it beyond
+//! `Process::main_task`.
+//!
+//! Relationships (parent, children, groups, sessions, zombies) live in the registry, on
+//! `posix::process::Table`. The life of a process: `fork` (or init's creation at boot),
+//! `exec` (in `crate::exec`), `exit` (zombie until reaped), `wait` (its parent reaps it).
 //!
 //! Files: `proc.rs` the process, `task.rs` the task, `current.rs` which task runs,
-//! `signal.rs` the stored signal state, `fault.rs` user-mode exceptions, `exit.rs` the end
-//! of a process, `init.rs` how PID 1 starts.
+//! `registry.rs` every process by pid, `limits.rs` how many may exist, `fork.rs`
+//! creation, `exit.rs` the end, `wait.rs` reaping, `kill.rs` signal targets and
+//! permissions, `signal/` sending and default actions, `fault.rs` user-mode exceptions,
+//! `init.rs` how PID 1 starts.
 
 pub mod current;
 pub mod exit;
 pub mod fault;
+pub mod fork;
 pub mod init;
+pub mod kill;
+pub mod limits;
 pub mod proc;
+pub mod registry;
 pub mod signal;
 pub mod task;
+pub mod wait;
 
 pub use proc::Process;
 pub use task::Task;

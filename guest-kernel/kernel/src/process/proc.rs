@@ -1,9 +1,13 @@
 //! [`Process`]: what the threads of one program share.
 
 use super::Pid;
+use super::Task;
 use super::signal::SigActions;
 use crate::fs::{FdTable, FsContext};
-use crate::mm::vm::AddressSpace;
+use crate::mm::vm::{AddressSpace, Mm};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use posix::cred::Credentials;
 use posix::rlimit::Rlimits;
 use spin::mutex::SpinMutex;
@@ -13,15 +17,24 @@ pub const COMM_LEN: usize = 16;
 
 /// A process.
 ///
-/// Lock order (outer first): `fs`, `files`, `creds`, `limits`, `signals`, `comm`; `mm` is
-/// taken alone (page faults take it, see `mm::vm::space`).
+/// Its relationships (parent, children, process group, session, zombie state) are kept
+/// by the process registry (`registry`, on `posix::process::Table`); this holds the
+/// resources and state the process itself uses.
+///
+/// Lock order (outer first): the registry, then `fs`, `files`, `creds`, `limits`,
+/// `signals`, `comm`, `tasks`; `mm` is taken alone (page faults take it, see
+/// `mm::vm::space`), and the scheduler's lock is innermost.
 pub struct Process {
     /// Process id.
     pub pid: Pid,
-    /// Parent's process id (0 for init, as Linux reports for PID 1).
-    pub ppid: Pid,
-    /// The user address space (exec replaces it).
-    pub mm: SpinMutex<AddressSpace>,
+    /// Parent's process id (0 for init, as Linux reports for PID 1); becomes 1 when the
+    /// parent exits first (the registry changes it).
+    pub ppid: AtomicU32,
+    /// The user address space (exec replaces it; `CLONE_VM` children share it).
+    mm: SpinMutex<Arc<Mm>>,
+    /// Physical address of `mm`'s top-level page table (what CR3 gets when a task of this
+    /// process is switched to), kept beside `mm` so a switch takes no lock.
+    mm_root: AtomicU64,
     /// Open file descriptors.
     pub files: SpinMutex<FdTable>,
     /// Root, working directory, umask.
@@ -30,30 +43,97 @@ pub struct Process {
     pub creds: SpinMutex<Credentials>,
     /// Resource limits.
     pub limits: SpinMutex<Rlimits>,
-    /// Signal dispositions (stored; delivery comes with the signals issue).
+    /// Signal dispositions.
     pub signals: SpinMutex<SigActions>,
+    /// Signals sent to the process (kill) not yet delivered.
+    pub pending: AtomicU64,
     /// The program's name: the last component of the executed path, truncated.
     pub comm: SpinMutex<[u8; COMM_LEN]>,
     /// TSC value when the process started (its CPU-time clock counts from here).
     pub start_tsc: u64,
+    /// The signal its parent gets when it ends (SIGCHLD, or 0).
+    pub exit_signal: u8,
+    /// Its threads (one for now). Emptied when the process exits.
+    pub tasks: SpinMutex<Vec<Arc<Task>>>,
+    /// A `vfork` child that has not exec'd or exited yet: its parent sleeps until this
+    /// turns false (`vfork`).
+    pub in_vfork: AtomicBool,
+    /// Whether a stop signal stopped it (until SIGCONT or SIGKILL).
+    pub stopped: AtomicBool,
+    /// Bumped whenever one of its children changes state (exit, stop, continue): what a
+    /// blocked `wait` waits for.
+    pub child_events: AtomicU64,
 }
 
 impl Process {
-    /// A process with the given parts.
-    pub fn new(pid: Pid, ppid: Pid, mm: AddressSpace, files: FdTable, fs: FsContext) -> Self {
-        let nproc = super::init::NPROC;
+    /// A process with the given parts (root credentials, default limits and
+    /// dispositions: what init starts with; fork then copies the parent's).
+    pub fn new(pid: Pid, ppid: Pid, mm: Arc<Mm>, files: FdTable, fs: FsContext) -> Self {
+        let root = mm.lock().root();
         Process {
             pid,
-            ppid,
+            ppid: AtomicU32::new(ppid),
             mm: SpinMutex::new(mm),
+            mm_root: AtomicU64::new(root),
             files: SpinMutex::new(files),
             fs: SpinMutex::new(fs),
             creds: SpinMutex::new(Credentials::root()),
-            limits: SpinMutex::new(Rlimits::init_defaults(nproc)),
+            limits: SpinMutex::new(Rlimits::init_defaults(super::limits::nproc_default())),
             signals: SpinMutex::new(SigActions::new()),
+            pending: AtomicU64::new(0),
             comm: SpinMutex::new([0; COMM_LEN]),
             start_tsc: crate::time::now(),
+            exit_signal: posix::signal::num::SIGCHLD,
+            tasks: SpinMutex::new(Vec::new()),
+            in_vfork: AtomicBool::new(false),
+            stopped: AtomicBool::new(false),
+            child_events: AtomicU64::new(0),
         }
+    }
+
+    /// The parent's process id.
+    pub fn ppid(&self) -> Pid {
+        self.ppid.load(Ordering::Relaxed)
+    }
+
+    /// The address space (shared with the caller: lock it to use it).
+    pub fn mm(&self) -> Arc<Mm> {
+        self.mm.lock().clone()
+    }
+
+    /// The address space, unless its slot is locked (for the kernel's page-fault path,
+    /// which must not wait).
+    pub fn try_mm(&self) -> Option<Arc<Mm>> {
+        self.mm.try_lock().map(|mm| mm.clone())
+    }
+
+    /// The address space's top-level table (for the context switch).
+    pub fn mm_root(&self) -> u64 {
+        self.mm_root.load(Ordering::Relaxed)
+    }
+
+    /// Replaces the address space (exec; exit, with the empty one); returns the old one,
+    /// which the caller drops once it is not loaded any more.
+    pub fn replace_mm(&self, mm: Arc<Mm>) -> Arc<Mm> {
+        let root = mm.lock().root();
+        let mut slot = self.mm.lock();
+        self.mm_root.store(root, Ordering::Relaxed);
+        core::mem::replace(&mut *slot, mm)
+    }
+
+    /// The first (for now the only) thread, while the process is alive.
+    pub fn main_task(&self) -> Option<Arc<Task>> {
+        self.tasks.lock().first().cloned()
+    }
+
+    /// A channel (`sched` wait/wake key) for events about this process's children.
+    pub fn child_chan(&self) -> usize {
+        self as *const Self as usize
+    }
+
+    /// A channel for changes of this process's own state (vfork release, continue).
+    pub fn self_chan(&self) -> usize {
+        self as *const Self as usize + 1
     }
 
     /// Sets `comm` from an executed path: its last component, at most 15 bytes (Linux
@@ -64,5 +144,15 @@ impl Process {
         let n = name.len().min(COMM_LEN - 1);
         comm[..n].copy_from_slice(&name[..n]);
         *self.comm.lock() = comm;
+    }
+
+    /// A new address space holding nothing (what a zombie keeps), shared by all.
+    pub fn empty_mm() -> Option<Arc<Mm>> {
+        static EMPTY: SpinMutex<Option<Arc<Mm>>> = SpinMutex::new(None);
+        let mut empty = EMPTY.lock();
+        if empty.is_none() {
+            *empty = Some(Arc::new(SpinMutex::new(AddressSpace::new(0).ok()?)));
+        }
+        empty.clone()
     }
 }

@@ -1,4 +1,5 @@
-//! exit(2) and exit_group(2): with one thread per process both end the process.
+//! exit(2) and exit_group(2): with one thread per process both end the process
+//! (`process::exit`).
 
 use super::SysResult;
 use super::args::Args;

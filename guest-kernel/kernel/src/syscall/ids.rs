@@ -1,9 +1,12 @@
 //! Identity: getpid(2), getppid(2), gettid(2), getuid(2), geteuid(2), getgid(2),
-//! getegid(2). These cannot fail.
+//! getegid(2); process groups and sessions: setpgid(2), getpgid(2), getpgrp(2), setsid(2),
+//! getsid(2), whose rules (and error cases) are `posix::process::Table`'s.
 
 use super::SysResult;
+use super::args::Args;
 use crate::arch::x86_64::trap_entry::TrapFrame;
-use crate::process::current;
+use crate::process::{current, exit, registry};
+use posix::Errno;
 
 /// getpid().
 pub fn sys_getpid(_: &mut TrapFrame) -> SysResult {
@@ -12,7 +15,7 @@ pub fn sys_getpid(_: &mut TrapFrame) -> SysResult {
 
 /// getppid().
 pub fn sys_getppid(_: &mut TrapFrame) -> SysResult {
-    Ok(u64::from(current::process().ppid))
+    Ok(u64::from(current::process().ppid()))
 }
 
 /// gettid().
@@ -38,4 +41,47 @@ pub fn sys_getgid(_: &mut TrapFrame) -> SysResult {
 /// getegid().
 pub fn sys_getegid(_: &mut TrapFrame) -> SysResult {
     Ok(u64::from(current::process().creds.lock().egid))
+}
+
+/// A pid argument that must not be negative (getpgid, getsid): ESRCH otherwise, as
+/// Linux's lookup of a negative pid finds nothing.
+fn pid_arg(raw: i32) -> Result<u32, Errno> {
+    u32::try_from(raw).map_err(|_| Errno::ESRCH)
+}
+
+/// setpgid(pid, pgid).
+pub fn sys_setpgid(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let me = current::process().pid;
+    let fx = registry::lock().table.setpgid(me, i64::from(a.i32(0)), i64::from(a.i32(1)))?;
+    exit::hang_up(&fx.hangup_groups);
+    Ok(0)
+}
+
+/// getpgid(pid).
+pub fn sys_getpgid(frame: &mut TrapFrame) -> SysResult {
+    let pid = pid_arg(Args::of(frame).i32(0))?;
+    let me = current::process().pid;
+    Ok(u64::from(registry::lock().table.getpgid(me, pid)?))
+}
+
+/// getpgrp().
+pub fn sys_getpgrp(_: &mut TrapFrame) -> SysResult {
+    let me = current::process().pid;
+    Ok(u64::from(registry::lock().table.getpgid(me, 0)?))
+}
+
+/// setsid(): the new session's id (the caller's pid).
+pub fn sys_setsid(_: &mut TrapFrame) -> SysResult {
+    let me = current::process().pid;
+    let (sid, fx) = registry::lock().table.setsid(me)?;
+    exit::hang_up(&fx.hangup_groups);
+    Ok(u64::from(sid))
+}
+
+/// getsid(pid).
+pub fn sys_getsid(frame: &mut TrapFrame) -> SysResult {
+    let pid = pid_arg(Args::of(frame).i32(0))?;
+    let me = current::process().pid;
+    Ok(u64::from(registry::lock().table.getsid(me, pid)?))
 }

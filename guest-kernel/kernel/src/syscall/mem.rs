@@ -18,7 +18,7 @@ pub fn sys_brk(frame: &mut TrapFrame) -> SysResult {
     let requested = Args::of(frame).u64(0);
     let process = current::process();
     let limit = process.limits.lock().cur(RLIMIT_DATA);
-    Ok(process.mm.lock().set_brk(requested, limit))
+    Ok(process.mm().lock().set_brk(requested, limit))
 }
 
 /// mmap(addr, len, prot, flags, fd, offset): anonymous and private file mappings (shared
@@ -46,7 +46,8 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
         }
         Backing::File { source: FileSource::Open(file), offset: req.offset }
     };
-    let mut mm = current::process().mm.lock();
+    let space = current::process().mm();
+    let mut mm = space.lock();
     let start = match req.placement {
         Placement::Fixed(addr) | Placement::FixedNoReplace(addr) if addr < MMAP_MIN_ADDR => {
             return Err(Errno::EPERM);
@@ -68,7 +69,7 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
 pub fn sys_munmap(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
     let end = check_munmap(a.u64(0), a.u64(1))?;
-    current::process().mm.lock().unmap(a.u64(0), end);
+    current::process().mm().lock().unmap(a.u64(0), end);
     Ok(0)
 }
 
@@ -78,7 +79,7 @@ pub fn sys_mprotect(frame: &mut TrapFrame) -> SysResult {
     let start = a.u64(0);
     let (end, prot) = check_mprotect(start, a.u64(1), a.u32(2))?;
     if end > start {
-        current::process().mm.lock().protect(start, end, prot)?;
+        current::process().mm().lock().protect(start, end, prot)?;
     }
     Ok(0)
 }
@@ -103,7 +104,8 @@ pub fn sys_madvise(frame: &mut TrapFrame) -> SysResult {
         return Ok(0);
     }
     let advice = advice as u32;
-    let mut mm = current::process().mm.lock();
+    let space = current::process().mm();
+    let mut mm = space.lock();
     if advice == linux_raw_sys::general::MADV_DONTNEED
         || advice == linux_raw_sys::general::MADV_FREE
     {

@@ -17,8 +17,14 @@
 //! `files.rs` descriptor and path helpers; the handlers: `fd_io.rs` (read, write and
 //! friends), `open.rs`, `stat.rs`, `dir.rs` (names and directories), `fcntl.rs` (dup,
 //! fcntl, pipe), `poll.rs`, `ioctl.rs`, `mem.rs` (brk, mmap...), `exec.rs`, `exit.rs`,
-//! `ids.rs`, `signal.rs`, `thread.rs` (futex, set_tid_address, prctl...), `arch_prctl.rs`,
-//! `time.rs`, `random.rs`, `rlimit.rs` (and umask), `uname.rs`.
+//! `process.rs` (fork, vfork, clone, wait4, waitid), `ids.rs` (and process groups,
+//! sessions), `signal.rs`, `thread.rs` (futex, set_tid_address, prctl...),
+//! `arch_prctl.rs`, `time.rs`, `random.rs`, `rlimit.rs` (and umask), `usage.rs`
+//! (sysinfo, getrusage), `uname.rs`.
+//!
+//! Every system call ends with `sched::return_to_user` (interrupt work, preemption,
+//! signals), and a call that a signal cut short ([`sched::ERESTARTSYS`]) is restarted by
+//! moving the user's RIP back onto its `syscall` instruction.
 
 pub mod arch_prctl;
 mod args;
@@ -34,6 +40,7 @@ mod mem;
 pub mod names;
 mod open;
 mod poll;
+mod process;
 mod random;
 mod rlimit;
 mod signal;
@@ -42,6 +49,7 @@ mod table;
 mod thread;
 mod time;
 mod uname;
+pub mod usage;
 
 use crate::arch::x86_64::syscall_entry::can_sysret;
 use crate::arch::x86_64::trap_entry::TrapFrame;
@@ -67,7 +75,11 @@ pub extern "C" fn syscall_from_user(frame: &mut TrapFrame) -> u64 {
     u64::from(!can_sysret(frame))
 }
 
-/// Runs the system call in the saved context's RAX and stores its result in RAX.
+/// Length of the `syscall` instruction (what a restart moves RIP back by).
+const SYSCALL_INSN_LEN: u64 = 2;
+
+/// Runs the system call in the saved context's RAX, stores its result in RAX, and does
+/// the work due before the return to user mode.
 fn dispatch(frame: &mut TrapFrame) {
     let nr = frame.rax;
     if nr == crate::uaccess::assist::ASSIST_DONE && crate::uaccess::assist::active() {
@@ -79,8 +91,15 @@ fn dispatch(frame: &mut TrapFrame) {
     };
     frame.rax = match result {
         Ok(value) => value,
+        Err(crate::sched::ERESTARTSYS) => {
+            // No handler runs yet, so an interrupted call always restarts: the same
+            // number and arguments, the `syscall` instruction again.
+            frame.rip -= SYSCALL_INSN_LEN;
+            frame.error_code
+        }
         Err(e) => (-i64::from(e.0)) as u64,
     };
+    crate::sched::return_to_user(frame);
 }
 
 /// RFLAGS bits user mode may set (CF, PF, AF, ZF, SF, TF, DF, OF, AC, ID); IF is forced

@@ -1,10 +1,11 @@
 //! poll(2) and ppoll(2): readiness comes from each open file (`OpenFile::poll`); while
-//! nothing is ready the CPU halts until an interrupt (device input, the timer at the
-//! timeout) and looks again.
+//! nothing is ready the task sleeps until something may have changed (any wake-up of a
+//! file's waiters, any device interrupt, the timeout) and looks again.
 
 use super::args::Args;
 use super::{SysResult, files};
 use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::sched::{self, Kind, WaitError};
 use crate::time;
 use crate::uaccess;
 use alloc::vec::Vec;
@@ -46,14 +47,15 @@ fn do_poll(addr: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
     for i in 0..n {
         fds.push(uaccess::read(addr + (i * size_of::<pollfd>()) as u64)?);
     }
-    let deadline = timeout_ns.map(time::deadline_after_ns);
-    let ready = loop {
-        let ready = scan(&mut fds);
-        if ready > 0 || deadline.is_some_and(|d| time::now() >= d) {
-            break ready;
-        }
-        time::sleep::wait_for_interrupt(deadline);
-    };
+    let deadline = timeout_ns.map_or(0, time::deadline_after_ns);
+    let mut ready = 0;
+    match sched::wait_until(Kind::Any, deadline, &mut || {
+        ready = scan(&mut fds);
+        ready > 0
+    }) {
+        Ok(()) | Err(WaitError::TimedOut) => {}
+        Err(e @ WaitError::Interrupted) => return Err(e.into()),
+    }
     for (i, p) in fds.iter().enumerate() {
         uaccess::write(addr + (i * size_of::<pollfd>()) as u64 + 6, &(p.revents as u16))?;
     }

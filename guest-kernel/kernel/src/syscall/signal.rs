@@ -1,19 +1,19 @@
-//! Signal state: rt_sigaction(2), rt_sigprocmask(2), sigaltstack(2) store what they are
-//! given; kill(2), tkill(2) and tgkill(2) aimed at the caller apply a signal's default
-//! action (handlers run from the signals issue on; until then a caught signal sent to
-//! oneself is dropped).
+//! Signals: rt_sigaction(2), rt_sigprocmask(2), rt_sigpending(2), sigaltstack(2) store
+//! and report the state; kill(2), tkill(2) and tgkill(2) send (`process::kill`), and the
+//! default actions happen on the target's way back to user mode (`process::signal`).
+//! Handlers run from the signals issue on; until then sending a caught signal is ENOSYS.
 
 use super::SysResult;
 use super::args::Args;
 use crate::arch::x86_64::trap_entry::TrapFrame;
-use crate::process::current;
-use crate::process::exit::exit_process;
-use crate::process::signal::{RawStack, SIG_DFL, SigAction};
+use crate::process::signal::{RawStack, SigAction, send_to_task};
+use crate::process::{current, kill};
 use crate::uaccess;
+use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK};
 use posix::Errno;
-use posix::process::status::ChildEvent;
-use posix::signal::{DefaultAction, SigSet, default_action};
+use posix::signal::SigSet;
+use posix::signal::send::{Disposition, discarded_when_sent};
 
 /// The only signal-set size the kernel accepts (`sizeof(sigset_t)` of the kernel ABI).
 const SIGSET_SIZE: usize = 8;
@@ -28,7 +28,18 @@ pub fn sys_rt_sigaction(frame: &mut TrapFrame) -> SysResult {
         0 => None,
         addr => Some(uaccess::read::<SigAction>(addr)?),
     };
-    let old = current::process().signals.lock().exchange(a.i32(0), new)?;
+    let process = current::process();
+    let old = process.signals.lock().exchange(a.i32(0), new)?;
+    if let Some(action) = new {
+        // POSIX XSH 2.4.3: setting a pending signal's action to ignore discards it.
+        let sig = a.i32(0) as u8;
+        let disposition = Disposition::of(sig, action.handler);
+        if discarded_when_sent(sig, disposition, false) {
+            let bit = !SigSet::of(sig).0;
+            process.pending.fetch_and(bit, Ordering::Relaxed);
+            current::task().pending.fetch_and(bit, Ordering::Relaxed);
+        }
+    }
     if a.u64(2) != 0 {
         uaccess::write(a.u64(2), &old)?;
     }
@@ -76,67 +87,49 @@ pub fn sys_sigaltstack(frame: &mut TrapFrame) -> SysResult {
     Ok(0)
 }
 
-/// Sends `sig` (1..=64, or 0 to probe) to the calling process: its default action if it
-/// is neither blocked, ignored nor caught.
-fn to_self(sig: i32) -> SysResult {
-    if sig == 0 {
-        return Ok(0);
-    }
-    if !posix::signal::valid(sig) {
-        return Err(Errno::EINVAL);
-    }
-    let sig = sig as u8;
-    let handler = current::process().signals.lock().exchange(i32::from(sig), None)?.handler;
-    let blocked = current::task().sigmask().contains(sig);
-    // Ignored, caught (no delivery yet) or blocked (it would stay pending): no effect.
-    if handler != SIG_DFL || blocked {
-        return Ok(0);
-    }
-    match default_action(sig) {
-        DefaultAction::Terminate => exit_process(ChildEvent::Killed { signal: sig, core: false }),
-        DefaultAction::Core => exit_process(ChildEvent::Killed { signal: sig, core: true }),
-        DefaultAction::Ignore | DefaultAction::Continue | DefaultAction::Stop => Ok(0),
-    }
-}
-
-/// kill(pid, sig): only the caller itself (its pid, 0 for its group, -1 for everyone it
-/// may signal) exists; ESRCH for any other pid.
+/// kill(pid, sig): see `process::kill` for targets, permissions and results.
 pub fn sys_kill(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
-    let pid = a.i32(0);
-    let own = current::process().pid as i32;
-    if pid != own && pid != 0 && pid != -1 && pid != -own {
-        return Err(Errno::ESRCH);
-    }
-    to_self(a.i32(1))
+    kill::kill(i64::from(a.i32(0)), a.i32(1))?;
+    Ok(0)
 }
 
-/// tkill(tid, sig).
+/// tkill(tid, sig): EINVAL for a tid <= 0.
 pub fn sys_tkill(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
     if a.i32(0) <= 0 {
         return Err(Errno::EINVAL);
     }
-    if a.i32(0) as u32 != current::task().tid {
-        return Err(Errno::ESRCH);
-    }
-    to_self(a.i32(1))
+    kill::tgkill(None, a.i32(0) as u32, a.i32(1))?;
+    Ok(0)
 }
 
-/// tgkill(tgid, tid, sig).
+/// tgkill(tgid, tid, sig): EINVAL for ids <= 0.
 pub fn sys_tgkill(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
     if a.i32(0) <= 0 || a.i32(1) <= 0 {
         return Err(Errno::EINVAL);
     }
-    if a.i32(0) as u32 != current::process().pid || a.i32(1) as u32 != current::task().tid {
-        return Err(Errno::ESRCH);
-    }
-    to_self(a.i32(2))
+    kill::tgkill(Some(a.i32(0) as u32), a.i32(1) as u32, a.i32(2))?;
+    Ok(0)
 }
 
-/// After EPIPE from a write: SIGPIPE to the writer (pipe(7)); with the default action it
-/// ends the process, otherwise the caller just sees EPIPE.
+/// rt_sigpending(set, sigsetsize): the pending signals that are blocked (those not
+/// blocked are acted on before user code runs again).
+pub fn sys_rt_sigpending(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    if a.usize(1) != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let task = current::task();
+    let pending =
+        task.pending.load(Ordering::Relaxed) | task.process.pending.load(Ordering::Relaxed);
+    uaccess::write(a.u64(0), &(pending & task.sigmask().0))?;
+    Ok(0)
+}
+
+/// After EPIPE from a write: SIGPIPE to the writer thread (pipe(7)); with the default
+/// action it ends the process on its way out, otherwise the caller just sees EPIPE.
 pub fn raise_sigpipe() {
-    let _ = to_self(i32::from(posix::signal::num::SIGPIPE));
+    let _ = send_to_task(current::task(), posix::signal::num::SIGPIPE);
 }

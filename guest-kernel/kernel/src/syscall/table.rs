@@ -1,7 +1,7 @@
 //! The dispatch table: system-call number to handler (x86-64 numbers from `linux-raw-sys`).
 
 use super::{Handler, arch_prctl, dir, exec, exit, fcntl, fd_io, ids, ioctl, mem, names, open};
-use super::{poll, random, rlimit, signal, stat, thread, time, uname};
+use super::{poll, process, random, rlimit, signal, stat, thread, time, uname, usage};
 use linux_raw_sys::general as nr;
 
 /// `TABLE[n]` handles system call `n`; `None` is ENOSYS.
@@ -45,6 +45,10 @@ pub static TABLE: [Option<Handler>; names::COUNT] = {
         __NR_dup2 => fcntl::sys_dup2,
         __NR_nanosleep => time::sys_nanosleep,
         __NR_getpid => ids::sys_getpid,
+        __NR_clone => process::sys_clone,
+        __NR_fork => process::sys_fork,
+        __NR_vfork => process::sys_vfork,
+        __NR_wait4 => process::sys_wait4,
         __NR_execve => exec::sys_execve,
         __NR_exit => exit::sys_exit,
         __NR_kill => signal::sys_kill,
@@ -63,11 +67,19 @@ pub static TABLE: [Option<Handler>; names::COUNT] = {
         __NR_umask => rlimit::sys_umask,
         __NR_gettimeofday => time::sys_gettimeofday,
         __NR_getrlimit => rlimit::sys_getrlimit,
+        __NR_getrusage => usage::sys_getrusage,
+        __NR_sysinfo => usage::sys_sysinfo,
         __NR_getuid => ids::sys_getuid,
         __NR_getgid => ids::sys_getgid,
         __NR_geteuid => ids::sys_geteuid,
         __NR_getegid => ids::sys_getegid,
         __NR_getppid => ids::sys_getppid,
+        __NR_getpgrp => ids::sys_getpgrp,
+        __NR_setsid => ids::sys_setsid,
+        __NR_setpgid => ids::sys_setpgid,
+        __NR_getpgid => ids::sys_getpgid,
+        __NR_getsid => ids::sys_getsid,
+        __NR_rt_sigpending => signal::sys_rt_sigpending,
         __NR_sigaltstack => signal::sys_sigaltstack,
         __NR_arch_prctl => arch_prctl::sys_arch_prctl,
         __NR_prctl => thread::sys_prctl,
@@ -84,6 +96,7 @@ pub static TABLE: [Option<Handler>; names::COUNT] = {
         __NR_clock_nanosleep => time::sys_clock_nanosleep,
         __NR_exit_group => exit::sys_exit_group,
         __NR_tgkill => signal::sys_tgkill,
+        __NR_waitid => process::sys_waitid,
         __NR_openat => open::sys_openat,
         __NR_mkdirat => dir::sys_mkdirat,
         __NR_newfstatat => stat::sys_newfstatat,

@@ -7,6 +7,7 @@ use super::args::Args;
 use crate::arch::x86_64::trap_entry::TrapFrame;
 use crate::process::current;
 use crate::process::proc::COMM_LEN;
+use crate::sched;
 use crate::time;
 use crate::uaccess;
 use core::sync::atomic::Ordering;
@@ -43,9 +44,10 @@ pub fn sys_rseq(_: &mut TrapFrame) -> SysResult {
     Err(Errno::ENOSYS)
 }
 
-/// futex(uaddr, op, val, timeout, uaddr2, val3), for one thread: FUTEX_WAIT[_BITSET]
-/// returns EAGAIN if `*uaddr != val`, else sleeps until the timeout (ETIMEDOUT) or, with
-/// none, for good (nobody else could wake it; Linux would block the same way);
+/// futex(uaddr, op, val, timeout, uaddr2, val3), for single-threaded processes (there is
+/// no shared memory between processes either): FUTEX_WAIT[_BITSET] returns EAGAIN if
+/// `*uaddr != val`, else sleeps until the timeout (ETIMEDOUT) or, with none, until a
+/// signal ends it (nobody else could wake it; Linux would block the same way);
 /// FUTEX_WAKE[_BITSET] wakes nobody (0). Other operations ENOSYS.
 pub fn sys_futex(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
@@ -85,19 +87,16 @@ pub fn sys_futex(frame: &mut TrapFrame) -> SysResult {
                     time::deadline_after_ns(ns)
                 }
             });
-            loop {
-                if deadline.is_some_and(|d| time::now() >= d) {
-                    return Err(Errno::ETIMEDOUT);
-                }
-                time::sleep::wait_for_interrupt(deadline);
-            }
+            sched::sleep_until(deadline.unwrap_or(0))?;
+            Err(Errno::ETIMEDOUT)
         }
         _ => Err(Errno::ENOSYS),
     }
 }
 
-/// sched_yield(): nothing else to run.
+/// sched_yield(): the caller goes to the back of the run queue.
 pub fn sys_sched_yield(_: &mut TrapFrame) -> SysResult {
+    sched::yield_now();
     Ok(0)
 }
 

@@ -5,6 +5,7 @@ use super::SysResult;
 use super::args::Args;
 use crate::arch::x86_64::trap_entry::TrapFrame;
 use crate::process::current;
+use crate::sched;
 use crate::time::{self, clock};
 use crate::uaccess;
 use linux_raw_sys::general::{TIMER_ABSTIME, timespec};
@@ -72,12 +73,20 @@ fn read_timespec(addr: u64) -> Result<u64, Errno> {
     Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()
 }
 
-/// nanosleep(req, rem): EINVAL for a bad timespec. With no signals to interrupt it, the
-/// sleep always completes and `rem` is not written.
+/// Sleeps `ns` nanoseconds (other tasks run meanwhile). A signal that must be acted on
+/// cuts it short: the process then ends, or stops and, once continued, the call restarts
+/// (as Linux restarts it when no handler runs; from the start here, not for the time
+/// left).
+fn sleep(ns: u64) -> SysResult {
+    sched::sleep_until(time::deadline_after_ns(ns))?;
+    Ok(0)
+}
+
+/// nanosleep(req, rem): EINVAL for a bad timespec. `rem` is only written when a handler
+/// interrupts the sleep, which cannot happen yet.
 pub fn sys_nanosleep(frame: &mut TrapFrame) -> SysResult {
     let ns = read_timespec(Args::of(frame).u64(0))?;
-    time::sleep::sleep_ns(ns);
-    Ok(0)
+    sleep(ns)
 }
 
 /// clock_nanosleep(clockid, flags, req, rem): relative, or absolute with TIMER_ABSTIME;
@@ -90,6 +99,5 @@ pub fn sys_clock_nanosleep(frame: &mut TrapFrame) -> SysResult {
     }
     let ns = read_timespec(a.u64(2))?;
     let wait = if a.u32(1) & TIMER_ABSTIME != 0 { ns.saturating_sub(now_ns(clock)) } else { ns };
-    time::sleep::sleep_ns(wait);
-    Ok(0)
+    sleep(wait)
 }

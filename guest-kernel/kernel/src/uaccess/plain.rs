@@ -42,7 +42,9 @@ plain!(
     linux_raw_sys::general::rlimit64,
     linux_raw_sys::general::pollfd,
     linux_raw_sys::general::iovec,
+    linux_raw_sys::general::rusage,
     linux_raw_sys::system::new_utsname,
+    linux_raw_sys::system::sysinfo,
 );
 
 /// The bytes of `value`.

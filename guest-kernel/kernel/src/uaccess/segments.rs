@@ -12,15 +12,19 @@ use posix::Errno;
 /// kernel will store into them). Adjacent pages that are physically contiguous form one
 /// segment. EFAULT if any page is not accessible that way.
 ///
-/// The segments stay valid while the calling task runs: nothing else can unmap the pages
-/// meanwhile (one task per address space, and the kernel does not preempt).
+/// The segments stay valid while the calling task runs and while it blocks in the call
+/// that uses them: nothing else can unmap the pages meanwhile (a task's address space is
+/// changed only by the task itself, or, shared with `CLONE_VM`, by a vfork child while
+/// its parent sleeps, never while the parent is in a call), and a copy-on-write page
+/// written by another sharer is copied away from it, never changed in place.
 pub fn segments(addr: u64, len: usize, write: bool, out: &mut Vec<Seg>) -> Result<(), Errno> {
     check(addr, len)?;
     if len == 0 {
         return Ok(());
     }
     let process = current::process();
-    let mut mm = process.mm.lock();
+    let space = process.mm();
+    let mut mm = space.lock();
     let end = addr + len as u64;
     let mut at = addr;
     while at < end {

@@ -235,6 +235,7 @@ fn job_control_counts_stay_exact() {
                 }
             }
             assert_eq!(t.check_jobc(), None, "round {round} step {step}");
+            assert!(t.indexes_consistent(), "round {round} step {step}");
         }
     }
 }

@@ -47,6 +47,11 @@ impl SigActions {
         SigActions { actions: [SigAction::default(); 64], caught: SigSet::EMPTY }
     }
 
+    /// The action of `sig` (1..=64; the default action for anything else).
+    pub fn get(&self, sig: u8) -> SigAction {
+        self.actions.get(usize::from(sig).wrapping_sub(1)).copied().unwrap_or_default()
+    }
+
     /// rt_sigaction(2): the old action of `sig`, replaced by `new` if given. EINVAL for a
     /// signal outside 1..=64, and for changing SIGKILL or SIGSTOP; the new mask never
     /// holds SIGKILL or SIGSTOP (Linux `do_sigaction`).

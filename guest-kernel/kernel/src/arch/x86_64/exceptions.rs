@@ -63,7 +63,8 @@ pub fn handle(frame: &mut TrapFrame) {
     let overflow = layout::stacks()
         .into_iter()
         .find(|s| (s.guard..s.guard + 4096).contains(&cr2))
-        .map(|s| s.name);
+        .map(|s| s.name)
+        .or_else(|| crate::mm::kstack::is_guard(cr2).then_some("task"));
     power::drain_console_for_crash();
     console::emergency_println(format_args!(
         "KERNEL FAULT: {mnemonic} {description} (vector {}), error code {:#x}, RIP {:#x}, CR2 {cr2:#x}{}{}{}",

@@ -1,8 +1,11 @@
-//! The user's floating-point and SSE state at exec.
+//! The user's floating-point and SSE state: reset at exec, saved and restored at task
+//! switches.
 //!
 //! The kernel never uses the FPU or SSE registers (its target is soft-float), so they hold
-//! whatever user code last put there, and nothing saves or restores them while one task
-//! runs. A new program must not start with the previous one's values (an information
+//! whatever the running task's user code last put there. The scheduler saves them into
+//! the task it switches away from ([`save`]) and loads the next task's ([`restore`]): one
+//! `fxsave64` and one `fxrstor64`, which the hypervisor's emulator executes as single
+//! instructions. A new program must not start with the previous one's values (an information
 //! leak) or its control words (a changed rounding mode or unmasked exceptions would change
 //! the new program's arithmetic): exec loads the architectural reset state, as Linux's
 //! `fpu__clear_user_states` does.
@@ -14,9 +17,17 @@
 
 use core::arch::asm;
 
-/// An `fxsave` image of the reset state (512 bytes, 16-byte aligned).
+/// An `fxsave` image (512 bytes, 16-byte aligned): a task's saved user FPU/SSE state.
 #[repr(C, align(16))]
-struct FxImage([u8; 512]);
+#[derive(Clone)]
+pub struct FxImage([u8; 512]);
+
+impl FxImage {
+    /// The reset state (what exec loads).
+    pub fn clean() -> Self {
+        CLEAN.clone()
+    }
+}
 
 static CLEAN: FxImage = {
     let mut image = [0u8; 512];
@@ -34,4 +45,23 @@ pub fn reset_user_state() {
     // SAFETY: `CLEAN` is a valid, 16-byte aligned FXSAVE image with no reserved MXCSR bits
     // set (CR4.OSFXSR is on); the kernel does not use these registers.
     unsafe { asm!("fxrstor64 [{}]", in(reg) &CLEAN, options(nostack, readonly, preserves_flags)) };
+}
+
+/// Saves the current user FPU/SSE registers into `image` (the task being switched away
+/// from, or a child at fork).
+pub fn save(image: &mut FxImage) {
+    // SAFETY: `image` is 512 writable bytes, 16-byte aligned (its type's alignment);
+    // FXSAVE only stores the registers there.
+    unsafe {
+        asm!("fxsave64 [{}]", in(reg) image as *mut FxImage, options(nostack, preserves_flags))
+    };
+}
+
+/// Loads the user FPU/SSE registers from `image` (the task being switched to).
+pub fn restore(image: &FxImage) {
+    // SAFETY: `image` was written by `save` (or is the clean image), so it is a valid
+    // FXSAVE image: no reserved MXCSR bits set.
+    unsafe {
+        asm!("fxrstor64 [{}]", in(reg) image as *const FxImage, options(nostack, readonly, preserves_flags))
+    };
 }

@@ -1,19 +1,21 @@
 //! Device interrupts: vectors, what a handler does, and how the kernel sleeps until one
 //! comes.
 //!
-//! Design (single CPU, no preemption yet):
+//! Design (single CPU; the kernel itself is never preempted):
 //! - GSI `n` (an I/O APIC pin) is routed to vector [`VECTOR_BASE`]` + n`, edge-triggered.
-//! - Interrupts are enabled only inside [`wait`] (`sti; hlt; cli`): everywhere else the
-//!   kernel runs with IF clear, so a handler never interrupts a lock holder and needs no
+//! - In the kernel, interrupts are enabled only inside [`wait`] (`sti; hlt; cli`):
+//!   everywhere else the kernel runs with IF clear, so a handler never interrupts a lock holder and needs no
 //!   locks itself. `sti` takes effect after the next instruction, so an interrupt that
 //!   became pending after the caller last checked its condition still wakes the `hlt`: no
 //!   lost wake-ups.
 //! - The handler is three steps: note the GSI in [`FIRED`], EOI (usually no exit, see
 //!   `apic`), return. Drivers do their work in the woken context: they look at their used
 //!   rings, which is plain memory, so an interrupt costs the trap path and nothing more.
-//!
-//! The LAPIC timer (preemption, sleeps) will add a vector here and enable interrupts more
-//! widely; the handler contract (short, lock-free) is what keeps that possible.
+//! - Interrupts are also on while user code runs. An interrupt taken from user mode or
+//!   from the idle loop is noted in [`EVENTS`] (timer or device) and nothing else; the
+//!   scheduler acts on the notes where no lock is held (`sched::events`): on the way back
+//!   to user mode and in its idle loop. So handlers stay lock-free whatever they
+//!   interrupt, including a driver waiting in [`wait`] with its lock held.
 
 use super::{apic, ioapic};
 use core::arch::asm;
@@ -24,6 +26,14 @@ pub const VECTOR_BASE: u8 = 0x20;
 
 /// One bit per GSI whose interrupt arrived since the driver last looked ([`take_fired`]).
 static FIRED: AtomicU32 = AtomicU32::new(0);
+/// [`EVENTS`] bit: the LAPIC timer fired.
+pub const EVENT_TIMER: u32 = 1;
+/// [`EVENTS`] bit: a device interrupt arrived.
+pub const EVENT_DEVICE: u32 = 2;
+
+/// Interrupts not yet looked at by the scheduler (`EVENT_*` bits).
+pub static EVENTS: AtomicU32 = AtomicU32::new(0);
+
 /// Whether the local APIC is up (interrupts can be routed and waited for).
 static READY: AtomicBool = AtomicBool::new(false);
 
@@ -92,8 +102,13 @@ pub fn handle(vector: u8) {
     if vector == apic::SPURIOUS_VECTOR {
         return; // no EOI for spurious interrupts
     }
-    if let Some(gsi) = vector.checked_sub(VECTOR_BASE).filter(|&g| u32::from(g) < ioapic::PINS) {
+    if vector == apic::TIMER_VECTOR {
+        EVENTS.fetch_or(EVENT_TIMER, Ordering::Relaxed);
+    } else if let Some(gsi) =
+        vector.checked_sub(VECTOR_BASE).filter(|&g| u32::from(g) < ioapic::PINS)
+    {
         FIRED.fetch_or(1 << gsi, Ordering::Relaxed);
+        EVENTS.fetch_or(EVENT_DEVICE, Ordering::Relaxed);
     }
     apic::eoi();
 }

@@ -13,5 +13,6 @@ pub mod paging;
 pub mod percpu;
 pub mod port;
 pub mod protection;
+pub mod switch;
 pub mod syscall_entry;
 pub mod trap_entry;

@@ -99,19 +99,24 @@ fn entries(table: u64) -> *mut u64 {
 }
 
 /// A zeroed table page: from the pool while it lasts, else a zeroed frame (a fresh one
-/// needs no clearing).
-fn new_table() -> u64 {
+/// needs no clearing). Once the kernel's tables are live, a frame for a page table
+/// (`frame::alloc_table`: see there why memops-zeroed frames must not become tables).
+fn new_table() -> Option<u64> {
+    if ROOT.load(Ordering::Relaxed) != 0 {
+        return frame::alloc_table();
+    }
     let used = POOL_USED.fetch_add(1, Ordering::Relaxed);
     if used < POOL_PAGES {
         // SAFETY: only computes the address of pool page `used` (in bounds), no access.
         let page = unsafe { (&raw mut (*POOL.get())[used]) as u64 };
-        return layout::image_virt_to_phys(page);
+        return Some(layout::image_virt_to_phys(page));
     }
-    frame::alloc_zeroed().expect("out of memory for page tables")
+    Some(frame::alloc_zeroed().expect("out of memory for page tables"))
 }
 
-/// The table that entry `index` of `table` points at, created if missing.
-fn next_table(table: u64, index: usize) -> u64 {
+/// The table that entry `index` of `table` points at, created if missing (`None`: no
+/// memory for it).
+fn next_table(table: u64, index: usize) -> Option<u64> {
     // SAFETY: `table` is a table page of the tables under construction (not live yet),
     // mapped writable; `index < 512`.
     unsafe {
@@ -119,11 +124,11 @@ fn next_table(table: u64, index: usize) -> u64 {
         let current = slot.read();
         if current & PRESENT != 0 {
             assert!(current & HUGE == 0, "mapping over a huge page");
-            return current & ADDRESS_MASK;
+            return Some(current & ADDRESS_MASK);
         }
-        let next = new_table();
+        let next = new_table()?;
         slot.write(next | PRESENT | WRITABLE);
-        next
+        Some(next)
     }
 }
 
@@ -137,23 +142,30 @@ struct PageTables {
 
 impl PageTables {
     fn new() -> Self {
-        Self { pml4: new_table(), last_leaf: None }
+        Self { pml4: new_table().expect("out of memory for page tables"), last_leaf: None }
     }
 
-    /// The level-`level` table that maps `virt`, created (with its parents) if missing.
-    fn leaf_table(&mut self, virt: u64, level: u32) -> u64 {
+    /// The level-`level` table that maps `virt`, created (with its parents) if missing;
+    /// `None` if there is no memory for a table.
+    fn try_leaf_table(&mut self, virt: u64, level: u32) -> Option<u64> {
         let key = virt >> (12 + 9 * level);
         if let Some((l, k, table)) = self.last_leaf
             && (l, k) == (level, key)
         {
-            return table;
+            return Some(table);
         }
         let mut table = self.pml4;
         for upper in (level + 1..=4).rev() {
-            table = next_table(table, index(virt, upper));
+            table = next_table(table, index(virt, upper))?;
         }
         self.last_leaf = Some((level, key, table));
-        table
+        Some(table)
+    }
+
+    /// As [`try_leaf_table`](Self::try_leaf_table), at boot, where running out of memory
+    /// is fatal.
+    fn leaf_table(&mut self, virt: u64, level: u32) -> u64 {
+        self.try_leaf_table(virt, level).expect("out of memory for page tables")
     }
 
     /// Maps `virt..end` to `phys..` with pages of `size` and `flags` (PRESENT added). All
@@ -248,6 +260,49 @@ pub fn init(regions: &[Region]) {
 /// and the image) is what every user address space shares.
 pub fn kernel_root() -> u64 {
     ROOT.load(Ordering::Relaxed)
+}
+
+/// Maps the 4 KiB page at kernel address `virt` (in the upper half, outside the direct
+/// map and the image: the task stacks' area) to `phys`, read/write, no-execute, global.
+/// `virt` must not be mapped yet (so no TLB entry needs flushing). `None` if there is no
+/// memory for a page table.
+pub fn map_kernel_page(virt: u64, phys: u64) -> Option<()> {
+    let root = ROOT.load(Ordering::Relaxed);
+    let mut tables = PageTables { pml4: root, last_leaf: None };
+    let table = tables.try_leaf_table(virt, PageSize::Size4K as u32)?;
+    // SAFETY: `table` is a page table of the live kernel tables, mapped through the direct
+    // map; `index < 512`. The slot is empty (the caller's contract), so no stale
+    // translation exists. Every address space shares the kernel's tables below the PML4
+    // (their PML4 upper halves are copies), so the page appears in all of them.
+    unsafe {
+        entries(table).add(index(virt, 1)).write(phys | WRITABLE | GLOBAL | NO_EXECUTE | PRESENT)
+    };
+    Some(())
+}
+
+/// Removes the mapping of the kernel page at `virt` (mapped by [`map_kernel_page`]) and
+/// returns its frame; `None` if it was not mapped. Flushes its TLB entry.
+pub fn unmap_kernel_page(virt: u64) -> Option<u64> {
+    let root = ROOT.load(Ordering::Relaxed);
+    let mut table = root;
+    for level in (2..=4).rev() {
+        // SAFETY: a table of the live kernel tables; `index < 512`; read only.
+        let entry = unsafe { entries(table).add(index(virt, level)).read() };
+        if entry & PRESENT == 0 || entry & HUGE != 0 {
+            return None;
+        }
+        table = entry & ADDRESS_MASK;
+    }
+    // SAFETY: the leaf table of `virt` in the live kernel tables; `index < 512`.
+    let old = unsafe {
+        let slot = entries(table).add(index(virt, 1));
+        let old = slot.read();
+        slot.write(0);
+        old
+    };
+    // SAFETY: INVLPG only drops a cached translation (a global one too).
+    unsafe { asm!("invlpg [{}]", in(reg) virt, options(nostack, preserves_flags)) };
+    (old & PRESENT != 0).then_some(old & ADDRESS_MASK)
 }
 
 /// Maps the device registers at physical `phys..phys + len` uncached into the direct map

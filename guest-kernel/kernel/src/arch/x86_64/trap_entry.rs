@@ -111,6 +111,11 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     } else {
         super::exceptions::handle(frame);
     }
+    // Back to user mode: the scheduler's and signals' work first (not for a user-mode
+    // assist, which is part of a system call still in progress).
+    if frame.cs & 3 == 3 && !crate::uaccess::assist::active() {
+        crate::sched::return_to_user(frame);
+    }
 }
 
 global_asm!(

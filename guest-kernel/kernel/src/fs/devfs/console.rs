@@ -113,8 +113,7 @@ impl Stream for Console {
             if nonblock {
                 return Err(Errno::EAGAIN);
             }
-            let chan = &PENDING as *const _ as usize;
-            wait::wait_until(chan, || !PENDING.lock().is_empty() || driver::input_ready())?;
+            wait::wait_for_device(|| !PENDING.lock().is_empty() || driver::input_ready())?;
         }
     }
 

@@ -1,11 +1,15 @@
-//! User virtual memory: address spaces (`space`), their mappings (`vma`) and page tables
-//! (`page_table`). The user layout (where the stack, the heap and mappings go) is
-//! `posix::mm::layout`; the argument rules of the memory system calls are
-//! `posix::mm::mmap`.
+//! User virtual memory: address spaces (`space`), their mappings (`vma`), page tables
+//! (`page_table`) and the copy-on-write copy of an address space at fork (`fork`). The
+//! user layout (where the stack, the heap and mappings go) is `posix::mm::layout`; the
+//! argument rules of the memory system calls are `posix::mm::mmap`.
 
+pub mod fork;
 pub mod page_table;
 pub mod space;
 pub mod vma;
 
 pub use space::{Access, AddressSpace, FaultError};
 pub use vma::{Backing, FileSource, Vma};
+
+/// An address space as processes hold it: shared (`CLONE_VM`, vfork) and locked for use.
+pub type Mm = spin::mutex::SpinMutex<AddressSpace>;

@@ -20,7 +20,7 @@
 
 use crate::arch::x86_64::paging;
 use crate::mm::layout;
-use crate::mm::{frame, memops};
+use crate::mm::{frame, memops, share};
 use alloc::vec::Vec;
 use core::arch::asm;
 
@@ -292,6 +292,52 @@ impl PageTable {
                 }
             }
         }
+    }
+
+    /// Copies every entry into `child` (a new, empty table set, not loaded) for a
+    /// copy-on-write fork: an owned frame gains a sharer (`share`) and becomes read-only
+    /// in both; page-cache and other unowned entries are copied as they are. Returns how
+    /// many entries of `self` changed (the caller flushes the TLB if `self` is loaded).
+    ///
+    /// One pass over the used slots of each leaf: the child's leaves are written while no
+    /// CPU uses them, the parent's entries only where a writable one becomes read-only.
+    /// On `Err` (no frame for a table) the child holds a consistent prefix: dropping it
+    /// gives back exactly the shares it took.
+    pub fn fork_into(&mut self, child: &mut PageTable) -> Result<usize, OutOfMemory> {
+        let counts = share::Counts::get();
+        child.leaves.try_reserve(self.leaves.len()).map_err(|_| OutOfMemory)?;
+        let mut changed = 0;
+        for i in 0..self.leaves.len() {
+            let leaf = self.leaves[i];
+            if leaf.lo >= leaf.hi {
+                continue;
+            }
+            let c = child.leaf_for(leaf.key << 21)?;
+            child.leaves[c].lo = leaf.lo;
+            child.leaves[c].hi = leaf.hi;
+            let (src, dst) = (slots(leaf.phys), slots(child.leaves[c].phys));
+            for s in usize::from(leaf.lo)..usize::from(leaf.hi) {
+                // SAFETY: both are leaf tables of these address spaces, in the direct map;
+                // `s < 512`. The child's is not loaded anywhere; the parent's entry only
+                // loses its write right (flushed by the caller).
+                unsafe {
+                    let mut e = src.add(s).read();
+                    if e == 0 {
+                        continue;
+                    }
+                    if e & OWNED != 0 {
+                        counts.add(e & ADDRESS_MASK);
+                        if e & WRITABLE != 0 {
+                            e &= !WRITABLE;
+                            src.add(s).write(e);
+                            changed += 1;
+                        }
+                    }
+                    dst.add(s).write(e);
+                }
+            }
+        }
+        Ok(changed)
     }
 
     /// Gives every table frame back to the frame allocator (on its plain list: a page

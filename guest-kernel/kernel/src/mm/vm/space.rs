@@ -3,8 +3,10 @@
 //!
 //! Invariants:
 //! - a leaf entry exists only inside a mapping, and is writable only if the mapping is and
-//!   the frame is owned ([`OWNED`]); page-cache frames are mapped read-only and copied on
-//!   the first write (private file mappings, program data);
+//!   the frame is owned ([`OWNED`]) and not shared with another address space
+//!   (`mm::share`: after a fork both map it read-only; the first to write copies it, the
+//!   last one left takes it back without a copy); page-cache frames are mapped read-only
+//!   and copied on the first write (private file mappings, program data);
 //! - data frames given back (unmap, teardown) are zeroed by the memops device in one
 //!   batch and go to the frame allocator's zeroed list (as runs), so the next anonymous
 //!   page costs no clearing in the kernel; page-table frames never take that way (see
@@ -25,7 +27,7 @@ use super::page_table::{
     self, ADDRESS_MASK, OWNED, OutOfMemory, PRESENT, PROT_NONE, PageFlags, PageTable, WRITABLE,
 };
 use super::vma::{Backing, Vma};
-use crate::mm::{frame, memops};
+use crate::mm::{frame, memops, share};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use posix::Errno;
@@ -38,6 +40,12 @@ const FLUSH_ALL_THRESHOLD: usize = 32;
 
 /// The fault-around window (aligned; 16 pages).
 const FAULT_AROUND: u64 = 16 * PAGE;
+
+/// The most pages [`AddressSpace::populate_zero`] maps ahead of use.
+pub const POPULATE_MAX: u64 = 16;
+
+/// Bytes covered by one leaf table.
+const LEAF_SPAN: u64 = 1 << 21;
 
 /// Root of the address space loaded in CR3 (0: the kernel's own).
 static CURRENT_ROOT: AtomicU64 = AtomicU64::new(0);
@@ -74,14 +82,25 @@ impl From<OutOfMemory> for FaultError {
 
 /// One process's user address space.
 pub struct AddressSpace {
-    table: PageTable,
-    vmas: RangeMap<Vma>,
+    pub(super) table: PageTable,
+    pub(super) vmas: RangeMap<Vma>,
     /// Start of the brk heap (page aligned; set by exec after the image).
-    heap_start: u64,
+    pub(super) heap_start: u64,
     /// The current break as last set (not necessarily page aligned, as Linux keeps it).
-    brk: u64,
+    pub(super) brk: u64,
     /// Where top-down `mmap` placement starts.
-    mmap_base: u64,
+    pub(super) mmap_base: u64,
+}
+
+/// Makes the address space whose top-level table is `root` the one user mode uses (the
+/// context switch); nothing happens if it already is. The caller keeps that address space
+/// alive while it is loaded.
+pub fn switch_root(root: u64) {
+    if CURRENT_ROOT.swap(root, Ordering::Relaxed) != root {
+        // SAFETY: `root` is the top-level table of a live address space (the caller's
+        // contract), whose kernel half is the kernel's.
+        unsafe { page_table::load(root) };
+    }
 }
 
 impl AddressSpace {
@@ -101,8 +120,13 @@ impl AddressSpace {
         }
     }
 
-    fn is_current(&self) -> bool {
+    pub(super) fn is_current(&self) -> bool {
         CURRENT_ROOT.load(Ordering::Relaxed) == self.table.root()
+    }
+
+    /// Physical address of the top-level table (what CR3 gets).
+    pub fn root(&self) -> u64 {
+        self.table.root()
     }
 
     /// The mappings.
@@ -150,7 +174,7 @@ impl AddressSpace {
         self.table.update_range(start, end, |virt, old| {
             let owned = old & OWNED;
             let flags = PageFlags {
-                write: prot.write && owned != 0,
+                write: prot.write && owned != 0 && !share::is_shared(old & ADDRESS_MASK),
                 exec: prot.exec,
                 access: prot.read || prot.write || prot.exec,
             };
@@ -168,7 +192,7 @@ impl AddressSpace {
     }
 
     /// Flushes the TLB for `count` changed pages in `[first, end)` of this address space.
-    fn flush(&self, first: u64, end: u64, count: usize) {
+    pub(super) fn flush(&self, first: u64, end: u64, count: usize) {
         if count == 0 || !self.is_current() {
             return;
         }
@@ -245,11 +269,60 @@ impl AddressSpace {
             }
             let rw = Prot { read: true, write: true, exec: false };
             self.map(old_end, new_end, Vma::anon(rw));
+            // The program is about to use what it asked for (malloc's brk growth is a
+            // few pages at a time): map the first pages now rather than fault them in.
+            self.populate_zero(old_end, new_end, rw, POPULATE_MAX);
         } else if new_end < old_end {
             self.unmap(new_end, old_end);
         }
         self.brk = target;
         self.brk
+    }
+
+    /// Maps fresh zero frames into the empty slots of the first `max` pages of
+    /// `[start, end)` (anonymous memory, page aligned, inside a mapping with rights
+    /// `prot`): for memory a program is about to touch (bss, brk growth), where a page
+    /// fault would cost ~500 emulated instructions and an entry ~10. Best effort: stops
+    /// quietly when memory is short (the faults then come as usual).
+    pub fn populate_zero(&mut self, start: u64, end: u64, prot: Prot, max: u64) {
+        let end = end.min(start.saturating_add(max * PAGE));
+        let bits = PageFlags { write: prot.write, exec: prot.exec, access: true }.bits() | OWNED;
+        let mut at = start;
+        while at < end {
+            // One leaf table at a time (`fill_empty` stays inside an aligned 2 MiB).
+            let block_end = ((at | (LEAF_SPAN - 1)) + 1).min(end);
+            let n = (block_end - at) / PAGE;
+            if self.fill_zero(at, n as usize, bits).is_err() {
+                return;
+            }
+            at = block_end;
+        }
+    }
+
+    /// Fills the empty slots of the `count` pages from `start` (inside one leaf table)
+    /// with fresh zero frames: one contiguous run when the allocator has one (fresh
+    /// frames are zero for free), else frame by frame.
+    fn fill_zero(&mut self, start: u64, count: usize, bits: u64) -> Result<(), FaultError> {
+        if let Some(base) = frame::alloc_contiguous(count as u64) {
+            let mut next = base;
+            let filled = self.table.fill_empty(start, count, bits, |_| {
+                next += PAGE;
+                Some(next - PAGE)
+            });
+            let used = *filled.as_ref().unwrap_or(&0);
+            let unused: Vec<u64> = (used..count).map(|k| base + k as u64 * PAGE).collect();
+            // SAFETY: fresh (zero) frames of the run that were not mapped.
+            unsafe { frame::free_zeroed_many(&unused) };
+            filled?;
+            return Ok(());
+        }
+        let mut short = false;
+        self.table.fill_empty(start, count, bits, |_| {
+            let f = frame::alloc_zeroed();
+            short |= f.is_none();
+            f
+        })?;
+        if short { Err(FaultError::OutOfMemory) } else { Ok(()) }
     }
 
     /// Maps the user-mode assist page (`uaccess::assist`) at its fixed address, read-only
@@ -304,9 +377,18 @@ impl AddressSpace {
             if access != Access::Write || old & WRITABLE != 0 {
                 return Ok(()); // already resolved (a stale TLB entry)
             }
-            let frame =
-                if old & OWNED != 0 { old & ADDRESS_MASK } else { copy_page(old & ADDRESS_MASK)? };
+            let old_frame = old & ADDRESS_MASK;
+            // A frame this address space owns alone is taken as it is; one shared with
+            // another (after a fork) or from the page cache is copied.
+            let frame = if old & OWNED != 0 && !share::is_shared(old_frame) {
+                old_frame
+            } else {
+                copy_page(old_frame)?
+            };
             self.table.set(page, frame, flags.bits() | OWNED)?;
+            if frame != old_frame && old & OWNED != 0 {
+                share::release(old_frame);
+            }
             if self.is_current() {
                 page_table::flush_page(page);
             }
@@ -315,7 +397,7 @@ impl AddressSpace {
         if old & PROT_NONE != 0 {
             // Kept by an mprotect(PROT_NONE) that has since been lifted by a protect of a
             // covering range: make it accessible again.
-            let write = flags.write && old & OWNED != 0;
+            let write = flags.write && old & OWNED != 0 && !share::is_shared(old & ADDRESS_MASK);
             let bits = PageFlags { write, ..flags }.bits() | (old & OWNED);
             self.table.set(page, old & ADDRESS_MASK, bits)?;
             return if access == Access::Write && !write {
@@ -332,24 +414,16 @@ impl AddressSpace {
         match file {
             None => {
                 // Fresh frames are zero for free, and a run of them is one allocation;
-                // the extra pages are a bet on locality.
+                // the extra pages are a bet on locality. Only the faulting page must be
+                // had: the window is filled from it on first.
                 let bits = flags.bits() | OWNED;
-                if let Some(base) = frame::alloc_contiguous(window as u64) {
-                    let mut next = base;
-                    let filled = self.table.fill_empty(window_start, window, bits, |_| {
-                        next += PAGE;
-                        Some(next - PAGE)
-                    })?;
-                    let unused: Vec<u64> =
-                        (filled..window).map(|k| base + k as u64 * PAGE).collect();
-                    // SAFETY: fresh (zero) frames of the run that were not mapped.
-                    unsafe { frame::free_zeroed_many(&unused) };
-                } else {
-                    let frame = frame::alloc_zeroed().ok_or(FaultError::OutOfMemory)?;
-                    if let Err(e) = self.table.set(page, frame, bits) {
-                        release_frames(&[frame], memops::Batch::new());
-                        return Err(e.into());
-                    }
+                let first = self.fill_zero(page, ((window_end - page) / PAGE) as usize, bits);
+                if self.table.entry(page) & PRESENT == 0 {
+                    return Err(first.err().unwrap_or(FaultError::OutOfMemory));
+                }
+                if page > window_start {
+                    let _ =
+                        self.fill_zero(window_start, ((page - window_start) / PAGE) as usize, bits);
                 }
             }
             Some((source, index)) => {
@@ -406,11 +480,22 @@ fn copy_page(src: u64) -> Result<u64, FaultError> {
     Ok(frame)
 }
 
-/// Zeroes `frames` with `batch` (physically contiguous runs as one operation), performs
-/// the batch (with whatever else it holds), and gives the frames to the frame allocator:
-/// to its zeroed list, or to the plain one if the device refused. Returns whether the
-/// batch succeeded.
-fn release_frames(frames: &[u64], mut batch: memops::Batch) -> bool {
+/// Lets go of the owned frames `frames` of an address space: those still shared with
+/// another address space only lose one sharer (`share::release`); the others are zeroed
+/// with `batch` (physically contiguous runs as one operation, performed with whatever
+/// else the batch holds) and given to the frame allocator: to its zeroed list, or to the
+/// plain one if the device refused. Returns whether the batch succeeded.
+pub(super) fn release_frames(frames: &[u64], batch: memops::Batch) -> bool {
+    if frames.iter().any(|&f| share::is_shared(f)) {
+        let last: Vec<u64> = frames.iter().copied().filter(|&f| !share::release(f)).collect();
+        return free_frames(&last, batch);
+    }
+    free_frames(frames, batch)
+}
+
+/// Zeroes `frames` (owned by nobody else any more) with `batch` and frees them (see
+/// [`release_frames`]).
+fn free_frames(frames: &[u64], mut batch: memops::Batch) -> bool {
     if let Some((&first, rest)) = frames.split_first() {
         let (mut run_start, mut run_len) = (first, PAGE);
         for &f in rest {

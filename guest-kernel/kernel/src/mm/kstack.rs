@@ -1,0 +1,128 @@
+//! Kernel stacks of tasks, each with an unmapped guard area below it.
+//!
+//! Every task runs its system calls, faults and interrupts on its own kernel stack: a task
+//! that blocks keeps its kernel context there while others run. The stacks live in one
+//! area of the kernel half, [`AREA_START`] (PML4 slot 511, whose tables every address
+//! space shares), cut into slots of [`SLOT`] bytes: the top [`STACK_SIZE`] bytes of a slot
+//! are mapped, the rest below stays unmapped, so running off the bottom of a stack faults
+//! on the guard instead of overwriting a neighbour (the fault becomes a double fault on
+//! its own stack, which reports "task stack overflow": see `arch::x86_64::exceptions`).
+//!
+//! A stack's pages are physically contiguous (eight fresh frames in a row), so a buffer
+//! on a kernel stack can be handed to the memops device or to a virtio device like any
+//! other kernel memory ([`virt_to_phys`], used by `layout::virt_to_phys`).
+//!
+//! Costs (every kernel instruction is emulated, ~1 µs): mapping a new stack writes eight
+//! page-table entries, so a stack that is given back keeps its mapping and waits in a pool
+//! for the next task. Stacks are never unmapped: the pool holds as many as were ever in
+//! use at once, which the process limit bounds to an eighth of memory (`process::limits`,
+//! Linux's rule for the same reason). Keeping them also keeps their frames contiguous.
+
+use crate::arch::x86_64::paging;
+use crate::mm::frame;
+use alloc::vec::Vec;
+use spin::mutex::SpinMutex;
+
+/// Start of the stack area (1 GiB below the kernel image's 2 GiB window).
+pub const AREA_START: u64 = 0xffff_ffff_4000_0000;
+/// Size of the stack area.
+pub const AREA_SIZE: u64 = 1 << 30;
+/// Bytes of address space per stack: the stack on top, the guard below.
+pub const SLOT: u64 = 64 * 1024;
+/// Bytes of a stack (mapped).
+pub const STACK_SIZE: u64 = 32 * 1024;
+
+/// A task's kernel stack; given back to the pool when dropped.
+pub struct KernelStack {
+    slot: u32,
+}
+
+/// The allocator's state.
+struct Stacks {
+    /// Slots whose stacks are mapped and unused.
+    pool: Vec<u32>,
+    /// The first frame of each slot's stack (0: not mapped).
+    phys: Vec<u64>,
+}
+
+static STACKS: SpinMutex<Stacks> = SpinMutex::new(Stacks { pool: Vec::new(), phys: Vec::new() });
+
+/// Base address of slot `slot`.
+fn slot_base(slot: u32) -> u64 {
+    AREA_START + u64::from(slot) * SLOT
+}
+
+impl KernelStack {
+    /// A stack: a spare one from the pool, or a newly mapped one. `None` when memory (or
+    /// the area) is exhausted.
+    pub fn new() -> Option<KernelStack> {
+        let mut stacks = STACKS.lock();
+        if let Some(slot) = stacks.pool.pop() {
+            return Some(KernelStack { slot });
+        }
+        let slot =
+            u32::try_from(stacks.phys.len()).ok().filter(|&s| u64::from(s) < AREA_SIZE / SLOT)?;
+        stacks.phys.try_reserve(1).ok()?;
+        // Room in the pool for every stack there is, so giving one back never allocates.
+        let room = stacks.phys.len() + 1 - stacks.pool.len();
+        stacks.pool.try_reserve(room).ok()?;
+        let phys = frame::alloc_contiguous(STACK_SIZE / 4096)?;
+        if map(slot, phys).is_none() {
+            for k in 0..STACK_SIZE / 4096 {
+                // SAFETY: the frames were just allocated and are not mapped any more.
+                unsafe { frame::free(phys + k * 4096) };
+            }
+            return None;
+        }
+        stacks.phys.push(phys);
+        Some(KernelStack { slot })
+    }
+
+    /// The initial stack pointer (16-byte aligned; the stack grows down from here).
+    pub fn top(&self) -> u64 {
+        slot_base(self.slot) + SLOT
+    }
+}
+
+impl Drop for KernelStack {
+    fn drop(&mut self) {
+        // Room was reserved when the slot was made, so this never allocates.
+        STACKS.lock().pool.push(self.slot);
+    }
+}
+
+/// Maps the stack pages of `slot` to the frames from `phys` on; on failure nothing stays
+/// mapped.
+fn map(slot: u32, phys: u64) -> Option<()> {
+    let bottom = slot_base(slot) + SLOT - STACK_SIZE;
+    for k in 0..STACK_SIZE / 4096 {
+        if paging::map_kernel_page(bottom + k * 4096, phys + k * 4096).is_none() {
+            for j in 0..k {
+                paging::unmap_kernel_page(bottom + j * 4096);
+            }
+            return None;
+        }
+    }
+    Some(())
+}
+
+/// The physical address of the kernel stack memory `virt..virt + len`, if it lies within
+/// one mapped stack (`layout::virt_to_phys` for the stack area).
+pub fn virt_to_phys(virt: u64, len: u64) -> Option<u64> {
+    let offset = virt.checked_sub(AREA_START)?;
+    let slot = usize::try_from(offset / SLOT).ok()?;
+    let within = offset % SLOT;
+    let start = within.checked_sub(SLOT - STACK_SIZE)?;
+    if start + len > STACK_SIZE {
+        return None;
+    }
+    let base = STACKS.lock().phys.get(slot).copied().filter(|&p| p != 0)?;
+    Some(base + start)
+}
+
+/// Whether `addr` lies in the guard area of a task stack (for the double-fault report:
+/// a kernel stack overflow).
+pub fn is_guard(addr: u64) -> bool {
+    (AREA_START..AREA_START + AREA_SIZE).contains(&addr)
+        && (addr - AREA_START) % SLOT < SLOT - STACK_SIZE
+}

@@ -1,0 +1,90 @@
+//! kill(2) and tgkill(2): who receives a signal and whether the sender may send it.
+//!
+//! Targets (`posix::process::Table::kill_targets`): pid > 0 that process, 0 the caller's
+//! group, -1 every process but init and the caller, < -1 group -pid. Permission:
+//! `posix::signal::may_signal` (EPERM). Linux's results (kernel/signal.c): one process,
+//! its error; a group, success if any member got the signal, else the last error;
+//! -1, success if any was not refused for permission, else the last error, and ESRCH for
+//! no target at all. Signal 0 checks existence and permission only.
+
+use super::signal::{send_to_process, send_to_task};
+use super::{Pid, Process, current, registry};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use posix::Errno;
+use posix::cred::Credentials;
+
+/// The sender's identity for the permission check.
+struct Sender {
+    pid: Pid,
+    creds: Credentials,
+    sid: Pid,
+}
+
+fn sender() -> Sender {
+    let me = current::process();
+    let creds = me.creds.lock().clone();
+    let sid = registry::lock().table.get(me.pid).map_or(me.pid, |e| e.sid);
+    Sender { pid: me.pid, creds, sid }
+}
+
+/// Checks `sig` (0..=64; EINVAL otherwise).
+fn check_signal(sig: i32) -> Result<u8, Errno> {
+    if sig == 0 || posix::signal::valid(sig) { Ok(sig as u8) } else { Err(Errno::EINVAL) }
+}
+
+/// Sends `sig` to `target` (session `sid`) from `from`: EPERM without permission.
+fn send_checked(from: &Sender, target: &Process, sid: Pid, sig: u8) -> Result<(), Errno> {
+    let creds = target.creds.lock().clone();
+    if !posix::signal::may_signal(&from.creds, from.sid, &creds, sid, sig) {
+        return Err(Errno::EPERM);
+    }
+    if sig == 0 { Ok(()) } else { send_to_process(target, sig) }
+}
+
+/// kill(pid, sig).
+pub fn kill(pid: i64, sig: i32) -> Result<(), Errno> {
+    let sig = check_signal(sig)?;
+    let from = sender();
+    let targets: Vec<(Arc<Process>, Pid)> = {
+        let r = registry::lock();
+        r.table
+            .kill_targets(from.pid, pid)?
+            .into_iter()
+            .filter_map(|p| Some((r.get(p)?.clone(), r.table.get(p)?.sid)))
+            .collect()
+    };
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    let mut result = Err(Errno::ESRCH);
+    let mut delivered = false;
+    for (target, sid) in &targets {
+        let r = send_checked(&from, target, *sid, sig);
+        // kill(-1): a refusal for permission does not count as an attempt (Linux).
+        delivered |= r.is_ok() || (pid == -1 && r != Err(Errno::EPERM));
+        result = r;
+    }
+    if delivered { Ok(()) } else { result }
+}
+
+/// tgkill(tgid, tid, sig) (`tgid` None: tkill): the thread `tid` of process `tgid`.
+pub fn tgkill(tgid: Option<Pid>, tid: Pid, sig: i32) -> Result<(), Errno> {
+    let sig = check_signal(sig)?;
+    let from = sender();
+    let (target, sid) = {
+        let r = registry::lock();
+        // One thread per process: thread `tid` is process `tid`'s.
+        let process = r.get(tid).filter(|_| tgid.is_none_or(|g| g == tid)).ok_or(Errno::ESRCH)?;
+        (process.clone(), r.table.get(tid).map_or(tid, |e| e.sid))
+    };
+    let creds = target.creds.lock().clone();
+    if !posix::signal::may_signal(&from.creds, from.sid, &creds, sid, sig) {
+        return Err(Errno::EPERM);
+    }
+    // A zombie's thread takes the signal and nothing happens (Linux `do_send_specific`).
+    match target.main_task() {
+        Some(task) if sig != 0 => send_to_task(&task, sig),
+        _ => Ok(()),
+    }
+}

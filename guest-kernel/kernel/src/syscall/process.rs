@@ -1,0 +1,87 @@
+//! Process creation and reaping: fork(2), vfork(2), clone(2), wait4(2), waitid(2). The
+//! arguments are decoded by `posix::process::{clone, wait}`; the work is
+//! `process::{fork, wait}`.
+
+use super::SysResult;
+use super::args::Args;
+use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::process::fork::{CloneArgs, fork};
+use crate::process::wait::{Reported, own_pgid, wait};
+use crate::uaccess;
+use linux_raw_sys::general::rusage;
+use posix::process::CloneRequest;
+use posix::process::wait::{wait4_request, waitid_request};
+use posix::signal::num::SIGCHLD;
+
+/// fork().
+pub fn sys_fork(frame: &mut TrapFrame) -> SysResult {
+    Ok(u64::from(fork(CloneRequest::FORK, CloneArgs::default(), frame)?))
+}
+
+/// vfork(): the caller sleeps until the child execs or exits.
+pub fn sys_vfork(frame: &mut TrapFrame) -> SysResult {
+    Ok(u64::from(fork(CloneRequest::VFORK, CloneArgs::default(), frame)?))
+}
+
+/// clone(flags, stack, parent_tid, child_tid, tls) (the x86-64 argument order).
+pub fn sys_clone(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let req = CloneRequest::parse(a.u64(0))?;
+    let args =
+        CloneArgs { stack: a.u64(1), parent_tid: a.u64(2), child_tid: a.u64(3), tls: a.u64(4) };
+    Ok(u64::from(fork(req, args, frame)?))
+}
+
+/// Writes an all-zero `struct rusage` at `addr` (nothing is accounted yet) if given.
+fn write_rusage(addr: u64) -> Result<(), posix::Errno> {
+    if addr == 0 {
+        return Ok(());
+    }
+    let usage: rusage = crate::uaccess::plain::Plain::zeroed();
+    uaccess::write(addr, &usage)
+}
+
+/// wait4(pid, status, options, rusage): the child's pid and its status word (Linux
+/// encoding), 0 with WNOHANG when no child is ready.
+pub fn sys_wait4(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let req = wait4_request(a.i32(0), a.u32(2), own_pgid())?;
+    let Some(Reported { pid, event, .. }) = wait(req)? else {
+        return Ok(0);
+    };
+    if a.u64(1) != 0 {
+        uaccess::write(a.u64(1), &event.wait_status())?;
+    }
+    write_rusage(a.u64(3))?;
+    Ok(u64::from(pid))
+}
+
+/// The `siginfo_t` of a child's state change (SIGCHLD layout: si_signo, si_errno,
+/// si_code, then si_pid, si_uid, si_status at bytes 16, 20, 24; 128 bytes), or all zero
+/// for "nothing to report" (waitid with WNOHANG, as Linux writes it).
+fn child_siginfo(reported: Option<Reported>) -> [u8; 128] {
+    let mut info = [0u8; 128];
+    if let Some(r) = reported {
+        let (code, status) = r.event.siginfo();
+        let mut put = |at: usize, v: i32| info[at..at + 4].copy_from_slice(&v.to_le_bytes());
+        put(0, i32::from(SIGCHLD));
+        put(8, code);
+        put(16, r.pid as i32);
+        put(20, r.uid as i32);
+        put(24, status);
+    }
+    info
+}
+
+/// waitid(idtype, id, infop, options, rusage): 0, with `infop` describing the child
+/// (zeroed when WNOHANG found nothing).
+pub fn sys_waitid(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    let req = waitid_request(a.u32(0), a.i32(1), a.u32(3), own_pgid())?;
+    let reported = wait(req)?;
+    if a.u64(2) != 0 {
+        uaccess::write_bytes(a.u64(2), &child_siginfo(reported))?;
+    }
+    write_rusage(a.u64(4))?;
+    Ok(0)
+}

@@ -1,0 +1,48 @@
+//! System and process usage: sysinfo(2), getrusage(2).
+
+use super::SysResult;
+use super::args::Args;
+use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::mm::frame;
+use crate::process::registry;
+use crate::time::clock;
+use crate::uaccess;
+use crate::uaccess::plain::Plain;
+use core::sync::atomic::{AtomicU64, Ordering};
+use linux_raw_sys::general::rusage;
+use linux_raw_sys::system::sysinfo;
+use posix::Errno;
+
+/// Bytes of memory the kernel could hand out at boot, recorded by [`record_total_ram`].
+static TOTAL_RAM: AtomicU64 = AtomicU64::new(0);
+
+/// Records the memory available for use (`sysinfo`'s `totalram`). Once, at boot.
+pub fn record_total_ram() {
+    TOTAL_RAM.store(frame::free_bytes(), Ordering::Relaxed);
+}
+
+/// sysinfo(info): uptime, total and free memory (frames the kernel can still hand out,
+/// so a leak shows as a drop in `freeram`), the number of processes (zombies included,
+/// as Linux's count of tasks); no load averages, swap or high memory (zeros); unit 1 byte.
+pub fn sys_sysinfo(frame: &mut TrapFrame) -> SysResult {
+    let mut info: sysinfo = Plain::zeroed();
+    info.uptime = (clock::monotonic_ns() / 1_000_000_000) as i64;
+    info.totalram = TOTAL_RAM.load(Ordering::Relaxed);
+    info.freeram = frame::free_bytes();
+    info.procs = registry::lock().count().min(usize::from(u16::MAX)) as u16;
+    info.mem_unit = 1;
+    uaccess::write(Args::of(frame).u64(0), &info)?;
+    Ok(0)
+}
+
+/// getrusage(who, usage): RUSAGE_SELF (0), RUSAGE_CHILDREN (-1) and RUSAGE_THREAD (1)
+/// report zeros (nothing is accounted yet); EINVAL for anything else.
+pub fn sys_getrusage(frame: &mut TrapFrame) -> SysResult {
+    let a = Args::of(frame);
+    if !matches!(a.i32(0), -1..=1) {
+        return Err(Errno::EINVAL);
+    }
+    let usage: rusage = Plain::zeroed();
+    uaccess::write(a.u64(1), &usage)?;
+    Ok(0)
+}
