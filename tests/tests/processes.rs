@@ -12,10 +12,11 @@ use integration_tests::{
 /// An image with the difftests programs at /tests.
 fn test_image(dir: &TempDir) -> String {
     let progs = test_programs();
-    let bins: Vec<(std::path::PathBuf, String)> = ["process", "pgrp", "forkloop", "forkbomb"]
-        .iter()
-        .map(|p| (progs.join(p), format!("/tests/{p}")))
-        .collect();
+    let bins: Vec<(std::path::PathBuf, String)> =
+        ["process", "pgrp", "forkloop", "forkbomb", "memhog"]
+            .iter()
+            .map(|p| (progs.join(p), format!("/tests/{p}")))
+            .collect();
     let extra: Vec<(&std::path::Path, &str)> =
         bins.iter().map(|(h, g)| (h.as_path(), g.as_str())).collect();
     image_with(dir, "root.img", &extra)
@@ -116,4 +117,18 @@ fn a_fork_bomb_gets_eagain_and_the_vm_survives() {
         run.stdout,
         "fork eventually failed with: EAGAIN\nchildren created before that: true\nall children reaped: true\nalive\n"
     );
+}
+
+#[test]
+fn out_of_memory_in_a_page_fault_kills_the_process_not_the_kernel() {
+    require_kvm();
+    let dir = TempDir::new("memhog");
+    let image = test_image(&dir);
+    // 512 MiB in a 128 MiB guest: some write fault finds no frame. The second, smaller run
+    // succeeds only if the killed process's memory came back.
+    let script = "/tests/memhog 512; echo status $?; /tests/memhog 64; echo status $?";
+    let run = vmm(&["run", "--disk", &image, "--", "/bin/sh", "-c", script]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    // 137 = 128 + SIGKILL, what Linux's OOM killer leaves too.
+    assert_eq!(run.stdout, "status 137\nsurvived\nstatus 0\n");
 }

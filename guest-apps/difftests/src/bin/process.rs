@@ -167,6 +167,13 @@ fn main() {
     println!("the parent runs while a child spins: {}", errno(kill(pid, SIGKILL)));
     println!("the spinning child: {}", describe_status(reap(pid)));
 
+    // EPIPE once every read end is closed (Rust's runtime ignores SIGPIPE, as the host's
+    // would otherwise kill the process; pipe(7)).
+    let (r, w) = pipe(0);
+    close(r);
+    println!("write with no reader left: {}", errno(write(w, b"x")));
+    close(w);
+
     // ECHILD with no children at all.
     println!("wait with no children: {}", errno(wait4(-1, 0).0));
 
