@@ -199,11 +199,8 @@ fn chart_and_table_are_written() {
     assert!(s.stdout.contains("Targets"), "{}", s.stdout);
 }
 
-/// Needs the guest to run programs with processes (issues 4 and 5); then every guest
-/// figure, its ratio to the host, and a clean exit status are required. Ignored until those
-/// issues land (run it with `cargo test -p integration-tests --test exec_bench -- --ignored`).
+/// Every guest figure, its ratio to the host, and a clean exit status are required.
 #[test]
-#[ignore = "needs exec (issue 4) and fork/wait (issue 5) in the guest"]
 fn guest_figures_are_all_produced() {
     let s = smoke();
     if let Part::Failed { error } = &s.report.guest {
