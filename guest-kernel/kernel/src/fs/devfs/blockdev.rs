@@ -45,19 +45,12 @@ impl Node for BlockNode {
 
     fn stat(&self) -> Stat {
         Stat {
-            dev: self.id.dev,
-            ino: self.id.ino,
-            mode: self.perm.mode,
-            nlink: 1,
-            uid: self.perm.uid,
-            gid: self.perm.gid,
-            rdev: self.rdev,
             // Linux reports 0 here (the size comes from lseek(SEEK_END) or BLKGETSIZE64);
             // the disk's size is more useful and is what this project's tests read.
             size: self.bytes(),
             blocks: self.bytes() / 512,
             blksize: BLOCK_SIZE as u32,
-            ..Stat::default()
+            ..super::device_stat(self.id, self.perm, self.rdev)
         }
     }
 

@@ -34,17 +34,7 @@ impl Node for CharNode {
     }
 
     fn stat(&self) -> Stat {
-        Stat {
-            dev: self.id.dev,
-            ino: self.id.ino,
-            mode: self.perm.mode,
-            nlink: 1,
-            uid: self.perm.uid,
-            gid: self.perm.gid,
-            rdev: self.rdev,
-            blksize: 4096,
-            ..Stat::default()
-        }
+        Stat { blksize: 4096, ..super::device_stat(self.id, self.perm, self.rdev) }
     }
 
     fn size(&self) -> u64 {

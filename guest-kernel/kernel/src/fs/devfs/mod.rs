@@ -165,3 +165,18 @@ pub fn stderr_file() -> Result<OpenFile, Errno> {
     ));
     Ok(OpenFile::new(node, Some(stream), false, true, O_WRONLY | O_LARGEFILE))
 }
+
+/// What `stat` says of every device node (one link, no size, the owner and mode it was
+/// made with, its device number); the node kinds add their block size and size.
+fn device_stat(id: NodeId, perm: Perm, rdev: u64) -> Stat {
+    Stat {
+        dev: id.dev,
+        ino: id.ino,
+        mode: perm.mode,
+        nlink: 1,
+        uid: perm.uid,
+        gid: perm.gid,
+        rdev,
+        ..Stat::default()
+    }
+}
