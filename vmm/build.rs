@@ -16,18 +16,19 @@ fn main() {
     println!("cargo:rerun-if-env-changed=VMM_PREBUILT_KERNEL");
     let kernel = match env::var_os("VMM_PREBUILT_KERNEL") {
         Some(path) => PathBuf::from(path),
-        None => tools::guest_build::kernel(&root).unwrap_or_else(|e| panic!("{e}")),
+        None => tools::guest_build::kernel(&root).unwrap_or_else(|e| fail(e)),
     };
     let dest = out_dir.join("kernel.elf");
-    std::fs::copy(&kernel, &dest)
-        .unwrap_or_else(|e| panic!("copying {} to {}: {e}", kernel.display(), dest.display()));
+    std::fs::copy(&kernel, &dest).unwrap_or_else(|e| {
+        fail(format_args!("copying {} to {}: {e}", kernel.display(), dest.display()))
+    });
 
     let apps = tools::guest_build::apps(&root, &tools::guest_build::IMAGE_PACKAGES)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| fail(e));
     let spec = tools::image::default_spec(&apps, &root.join("guest-apps").join("rootfs"))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| fail(e));
     tools::image::build(&spec, &out_dir.join("rootfs.img"), None)
-        .unwrap_or_else(|e| panic!("building the default disk image: {e}"));
+        .unwrap_or_else(|e| fail(format_args!("building the default disk image: {e}")));
 
     // Watch sources only: scanning a target directory would rebuild the vmm on every build.
     let watched = [
@@ -52,4 +53,11 @@ fn main() {
     for path in watched {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
+}
+
+/// Stops the build with one line that says what went wrong: a build script's panic would
+/// print a Rust panic message and backtrace hint instead of the cause.
+fn fail(message: impl std::fmt::Display) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1)
 }

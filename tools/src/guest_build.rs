@@ -21,6 +21,17 @@ pub enum BuildError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// The Rust standard library for a guest target is missing and could not be installed.
+    #[error(
+        "the Rust target {target} is not installed and `rustup target add {target}` failed \
+         ({why}); run `rustup target add {target}` yourself, then build again"
+    )]
+    MissingTarget {
+        /// The target triple.
+        target: &'static str,
+        /// What went wrong with rustup.
+        why: String,
+    },
     /// cargo failed.
     #[error("building {what} failed ({status})")]
     Failed {
@@ -41,9 +52,60 @@ pub fn repo_root() -> PathBuf {
 
 /// Builds the guest kernel; returns the ELF's path.
 pub fn kernel(root: &Path) -> Result<PathBuf, BuildError> {
+    ensure_target(KERNEL_TARGET)?;
     let target_dir = root.join("target").join("guest-kernel");
     cargo_release(&root.join("guest-kernel"), &target_dir, &[], "the guest kernel")?;
-    Ok(target_dir.join("x86_64-unknown-none").join("release").join("kernel"))
+    Ok(target_dir.join(KERNEL_TARGET).join("release").join("kernel"))
+}
+
+/// The guest kernel's target (also named in `guest-kernel/.cargo/config.toml`).
+pub const KERNEL_TARGET: &str = "x86_64-unknown-none";
+/// The guest programs' target (also named in `guest-apps/.cargo/config.toml`).
+pub const APPS_TARGET: &str = "x86_64-unknown-linux-musl";
+
+/// Makes sure the active toolchain has the standard library for `target`, installing it
+/// with `rustup target add` when it does not.
+///
+/// Why: rustup installs a `rust-toolchain.toml`'s `targets` only when it installs the
+/// toolchain itself; on a machine that already had the toolchain, the nested build would
+/// otherwise stop with "can't find crate for `core`". `RUSTUP_TOOLCHAIN` (set by the rustup
+/// proxy that started the outer cargo) is inherited, so `rustup` acts on the same toolchain.
+pub fn ensure_target(target: &'static str) -> Result<(), BuildError> {
+    if target_installed(target) {
+        return Ok(());
+    }
+    eprintln!("note: installing the Rust standard library for {target} (rustup target add {target})");
+    let output = Command::new("rustup").args(["target", "add", target]).output();
+    let why = match output {
+        Ok(out) if out.status.success() && target_installed(target) => return Ok(()),
+        Ok(out) if out.status.success() => "it reported success but the library is still missing".into(),
+        Ok(out) => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            format!("{}: {}", out.status, last.trim())
+        }
+        Err(e) => format!("cannot run rustup: {e}"),
+    };
+    Err(BuildError::MissingTarget { target, why })
+}
+
+/// Whether the active toolchain's sysroot holds `core` for `target`.
+fn target_installed(target: &str) -> bool {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let Ok(out) = Command::new(rustc).args(["--print", "target-libdir", "--target", target]).output()
+    else {
+        return false;
+    };
+    if !out.status.success() {
+        return false;
+    }
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with("libcore-") && name.ends_with(".rlib")
+    })
 }
 
 /// The guest-apps packages the default image is made of.
@@ -52,9 +114,10 @@ pub const IMAGE_PACKAGES: [&str; 4] = ["init", "coreutils", "sh", "hello"];
 /// Builds guest-apps `packages` (all of them when empty); returns the directory holding
 /// the binaries.
 pub fn apps(root: &Path, packages: &[&str]) -> Result<PathBuf, BuildError> {
+    ensure_target(APPS_TARGET)?;
     let target_dir = root.join("target").join("guest-apps");
     cargo_release(&root.join("guest-apps"), &target_dir, packages, "the guest programs")?;
-    Ok(target_dir.join("x86_64-unknown-linux-musl").join("release"))
+    Ok(target_dir.join(APPS_TARGET).join("release"))
 }
 
 fn cargo_release(
