@@ -354,7 +354,10 @@ impl Table {
         let pgid =
             if pgid == 0 { target } else { Pid::try_from(pgid).map_err(|_| Errno::EPERM)? };
         let me = self.procs.get(&caller).ok_or(Errno::ESRCH)?.clone();
-        let t = self.procs.get(&target).filter(|e| e.zombie.is_none()).ok_or(Errno::ESRCH)?.clone();
+        // A zombie child is still the caller's child until it is reaped: Linux finds it by
+        // pid and moves it (glibc's fork returns before a child that exits at once is
+        // reaped, and shells then call setpgid on it).
+        let t = self.procs.get(&target).ok_or(Errno::ESRCH)?.clone();
         if t.ppid == caller && target != caller {
             if t.sid != me.sid {
                 return Err(Errno::EPERM);
@@ -377,6 +380,11 @@ impl Table {
         }
         if !self.groups.contains_key(&pgid) {
             self.add_group(pgid, Group { sid: t.sid, ..Group::default() });
+        }
+        if t.zombie.is_some() {
+            // A zombie counts in no group's job-control count and has no children.
+            self.move_to_group(target, t.pgid, pgid);
+            return Ok(fx);
         }
         // Count into the new group before out of the old (DragonFly's order), so the old
         // one cannot reach zero spuriously.

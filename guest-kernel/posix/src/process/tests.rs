@@ -59,6 +59,23 @@ fn setpgid_moves_into_new_and_existing_groups() {
 }
 
 #[test]
+fn setpgid_moves_a_zombie_child_until_it_is_reaped() {
+    // Linux: a child that exited but was not reaped is still found by pid; glibc's fork
+    // returns after such a child may already be gone, and the parent's setpgid succeeds.
+    let mut t = sample();
+    t.exit(3, ChildEvent::Exited(0));
+    assert_eq!(t.setpgid(2, 3, 0).map(|_| ()), Ok(()));
+    assert_eq!(t.getpgid(2, 3), Ok(3));
+    assert_eq!(t.check_jobc(), None);
+    // Another child may join the zombie's group, and the group outlives the zombie.
+    t.setpgid(2, 4, 3).unwrap();
+    t.reap(3, 0).unwrap();
+    assert_eq!(t.getpgid(2, 4), Ok(3));
+    assert_eq!(t.setpgid(2, 3, 0), Err(Errno::ESRCH), "reaped: gone");
+    assert_eq!(t.check_jobc(), None);
+}
+
+#[test]
 fn setsid_refuses_group_leaders() {
     let mut t = sample();
     assert_eq!(t.setsid(2).map(|r| r.0), Err(Errno::EPERM), "already a group leader");
