@@ -20,7 +20,8 @@ pub mod stamp {
     pub const ENTRY: usize = 0;
     /// The kernel entered Rust code in 64-bit mode with paging on.
     pub const RUST_START: usize = 1;
-    /// The banner line was written to the console.
+    /// Early boot is done and the command line parsed (the banner line is written just
+    /// before, when the kernel is verbose).
     pub const BANNER: usize = 2;
     /// Just before the write to the exit port.
     pub const POWER_OFF: usize = 3;

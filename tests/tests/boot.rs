@@ -27,22 +27,37 @@ fn banner(stderr: &str) -> (u64, u64, u64, String) {
 #[test]
 fn boots_and_prints_banner() {
     require_kvm();
-    let run = vmm(&["run"]);
+    let run = vmm(&["run", "-v"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     let (ram_kib, regions, free_kib, cmdline) = banner(&run.stderr);
     // 128 MiB minus the legacy hole below 1 MiB and the report page.
     assert!((127 * 1024..128 * 1024).contains(&ram_kib), "RAM {ram_kib} KiB");
     assert!(regions >= 2);
     assert!(free_kib > 100 * 1024 && free_kib < ram_kib, "free {free_kib} KiB");
-    assert_eq!(cmdline, "");
+    assert_eq!(cmdline, "verbose");
     assert_eq!(run.stdout, "", "kernel messages belong on stderr");
+}
+
+/// Without `-v` the kernel says nothing: only the program's own output reaches the host.
+#[test]
+fn quiet_unless_verbose() {
+    require_kvm();
+    let run = vmm(&["run", "--", "/bin/true"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    let run = vmm(&["run", "--cmdline", "exit=3"]);
+    assert_eq!(run.status, Some(3), "stderr: {}", run.stderr);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+    let run = vmm(&["run", "--", "/bin/sh", "-c", "echo out; echo err >&2"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("out\n", "err\n"));
 }
 
 #[test]
 fn banner_reports_the_memory_it_was_given() {
     require_kvm();
     for mib in [32u64, 300] {
-        let run = vmm(&["run", "--mem", &mib.to_string()]);
+        let run = vmm(&["run", "-v", "--mem", &mib.to_string()]);
         assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
         let (ram_kib, _, free_kib, _) = banner(&run.stderr);
         assert!(
@@ -58,9 +73,9 @@ fn exit_status_comes_from_the_command_line() {
     require_kvm();
     for status in [0, 7, 255] {
         let cmdline = format!("exit={status} unknown.option=1");
-        let run = vmm(&["run", "--cmdline", &cmdline]);
+        let run = vmm(&["run", "-v", "--cmdline", &cmdline]);
         assert_eq!(run.status, Some(status), "stderr: {}", run.stderr);
-        assert_eq!(banner(&run.stderr).3, cmdline);
+        assert_eq!(banner(&run.stderr).3, format!("{cmdline} verbose"));
     }
 }
 

@@ -19,6 +19,7 @@ pub mod memmap;
 pub mod options;
 pub mod pvclock;
 pub mod range;
+pub mod reserve;
 pub mod selftest;
 pub mod virtio_console;
 pub mod virtio_mmio;

@@ -1,7 +1,7 @@
 //! The guest kernel.
 //!
 //! Boots through the PVH entry (`boot/entry.rs`) into [`kmain`], which brings the machine
-//! up in the numbered order below, prints the banner and, with no user space yet, powers
+//! up in the numbered order below, prints the banner (when verbose) and, with no user space yet, powers
 //! off with the status the command line asks for. The module docs hold the details:
 //! `mm::layout` the address-space layout, `arch::x86_64::gdt` the selectors, `report` the
 //! boot stamps.
@@ -100,22 +100,25 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
     time::set_tsc_khz(tsc_khz);
     report::stamp(stamp::CLOCK);
 
-    // 7. The banner.
-    let ram = memmap::ram_summary(&info.regions);
-    println!(
-        "{}",
-        Banner {
-            version: env!("CARGO_PKG_VERSION"),
-            total_kib: ram.total_bytes / 1024,
-            ram_regions: ram.regions,
-            free_kib: mm::frame::free_bytes() / 1024,
-            cmdline,
-        }
-    );
+    // 7. What the command line asks for, then the banner: only with `verbose` (the vmm's
+    //    `-v`), so that a program's stderr carries nothing but its own output.
+    let options = options::parse(cmdline).unwrap_or_else(|e| panic!("{e}"));
+    if options.verbose {
+        let ram = memmap::ram_summary(&info.regions);
+        println!(
+            "{}",
+            Banner {
+                version: env!("CARGO_PKG_VERSION"),
+                total_kib: ram.total_bytes / 1024,
+                ram_regions: ram.regions,
+                free_kib: mm::frame::free_bytes() / 1024,
+                cmdline,
+            }
+        );
+    }
     report::stamp(stamp::BANNER);
 
-    // 8. What the command line asks for.
-    let options = options::parse(cmdline).unwrap_or_else(|e| panic!("{e}"));
+    // 8. Deliberate failures.
     if options.panic_now {
         panic!("panic requested on the kernel command line (panic=now)");
     }

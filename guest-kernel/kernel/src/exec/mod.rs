@@ -57,6 +57,9 @@ pub fn execve(
     mut args: ExecArgs,
     frame: &mut TrapFrame,
 ) -> Result<(), Errno> {
+    // A new address space and image: new kernel objects, so not while the kernel lives on
+    // its reserve (ENOMEM, as Linux's exec reports a failed allocation).
+    crate::mm::reserve::admit()?;
     let process = current::process();
     let stack_limit = stack_limit();
     let ctx: FsContext = process.fs.lock().clone();

@@ -32,7 +32,7 @@ pub fn setup(
         return Err(Errno::E2BIG);
     }
     let rw = Prot { read: true, write: true, exec: false };
-    space.map(bottom, STACK_TOP, Vma::anon(rw));
+    space.map(bottom, STACK_TOP, Vma::anon(rw))?;
     let count = ((STACK_TOP - low) / PAGE) as usize;
     let mut frames = Vec::new();
     frames.try_reserve_exact(count).map_err(|_| Errno::ENOMEM)?;

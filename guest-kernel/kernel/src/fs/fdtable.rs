@@ -10,8 +10,9 @@ use posix::Errno;
 use posix::fs::fdtable;
 use posix::fs::flags::O_CLOEXEC;
 
-/// A process's descriptor table. `Clone` is fork: same descriptions, same flags.
-#[derive(Clone, Default)]
+/// A process's descriptor table. [`FdTable::try_clone`] is fork: same descriptions, same
+/// flags.
+#[derive(Default)]
 pub struct FdTable {
     table: fdtable::FdTable<Arc<OpenFile>>,
 }
@@ -20,6 +21,11 @@ impl FdTable {
     /// An empty table (limit 1024).
     pub fn new() -> Self {
         Self { table: fdtable::FdTable::new() }
+    }
+
+    /// A copy for a forked child; ENOMEM without memory for it.
+    pub fn try_clone(&self) -> Result<Self, Errno> {
+        Ok(Self { table: self.table.try_clone()? })
     }
 
     /// init's table: descriptors 0 and 1 on `/dev/console` (console port 0, the host's

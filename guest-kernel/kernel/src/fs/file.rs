@@ -26,6 +26,8 @@ pub(super) const POLLHUP: u16 = 0x10;
 
 /// An open file description.
 pub struct OpenFile {
+    /// Its place in the system-wide count of open files.
+    _slot: FileSlot,
     node: NodeRef,
     stream: Option<Arc<dyn Stream>>,
     offset: AtomicU64,
@@ -35,10 +37,45 @@ pub struct OpenFile {
     path_only: bool,
 }
 
+/// Open file descriptions in the system (each [`OpenFile`] holds a [`FileSlot`]).
+static OPEN_FILES: AtomicU64 = AtomicU64::new(0);
+/// `fs.file-max`, set from memory at boot ([`init_limit`]).
+static MAX_FILES: AtomicU64 = AtomicU64::new(posix::fs::nr_files::NR_FILE);
+
+/// Sizes `fs.file-max` from `ram_bytes` of memory, as Linux does
+/// (`posix::fs::nr_files::max_files`). Once, at boot.
+pub fn init_limit(ram_bytes: u64) {
+    MAX_FILES.store(posix::fs::nr_files::max_files(ram_bytes), Ordering::Relaxed);
+}
+
+/// An open file description's place in the system-wide count (Linux `nr_files`): taken
+/// before a description is made, given back when it goes.
+pub struct FileSlot(());
+
+impl FileSlot {
+    /// A place for one more open file description: ENFILE at `fs.file-max` unless
+    /// `privileged` (Linux lets CAP_SYS_ADMIN through), ENOMEM while the kernel is short
+    /// of memory for new objects (`mm::reserve::admit`).
+    pub fn take(privileged: bool) -> Result<Self, Errno> {
+        crate::mm::reserve::admit()?;
+        let open = OPEN_FILES.load(Ordering::Relaxed);
+        posix::fs::nr_files::check(open, MAX_FILES.load(Ordering::Relaxed), privileged)?;
+        OPEN_FILES.fetch_add(1, Ordering::Relaxed);
+        Ok(FileSlot(()))
+    }
+}
+
+impl Drop for FileSlot {
+    fn drop(&mut self) {
+        OPEN_FILES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl OpenFile {
     /// A description of `node` (with its device stream, if any) opened with access
-    /// `readable`/`writable` and status flags `status`.
+    /// `readable`/`writable` and status flags `status`, in the place `slot`.
     pub(super) fn new(
+        slot: FileSlot,
         node: NodeRef,
         stream: Option<Arc<dyn Stream>>,
         readable: bool,
@@ -46,6 +83,7 @@ impl OpenFile {
         status: u32,
     ) -> Self {
         Self {
+            _slot: slot,
             node,
             stream,
             offset: AtomicU64::new(0),

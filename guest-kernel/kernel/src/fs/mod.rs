@@ -60,6 +60,7 @@ pub fn init() -> Result<(), MountError> {
     if mount::root().is_some() {
         return Ok(());
     }
+    file::init_limit(crate::mm::frame::total_pages() * 4096);
     let disk = block::disk(0).ok_or_else(|| MountError::new("no disk vda"))?;
     let root = ext2::mount(disk, posix::fs::stat::makedev(devfs::VIRTIO_BLK_MAJOR, 0))?;
     mount::set_root(root.clone());

@@ -4,7 +4,7 @@
 //! `may_open`/`may_delete`, then asks the file system.
 
 use super::context::{At, FsContext};
-use super::file::OpenFile;
+use super::file::{FileSlot, OpenFile};
 use super::mount;
 use super::namei::{End, Walker};
 use super::node::{NodeRef, Perm};
@@ -116,7 +116,8 @@ pub fn open(
     if special && !req.path_only && stream.is_none() && !node.is_block_device() {
         return Err(Errno::ENXIO);
     }
-    Ok(Arc::new(OpenFile::new(node, stream, req.read, req.write, req.status)))
+    let slot = FileSlot::take(creds.euid == 0)?;
+    Ok(Arc::new(OpenFile::new(slot, node, stream, req.read, req.write, req.status)))
 }
 
 /// `stat(2)` / `lstat(2)` / `newfstatat(2)`: `flags` may hold AT_SYMLINK_NOFOLLOW (and

@@ -53,6 +53,7 @@ impl PageMap {
             if !create {
                 return None;
             }
+            self.chunks.try_reserve(c + 1 - self.chunks.len()).ok()?;
             self.chunks.resize(c + 1, 0);
         }
         if self.chunks[c] == 0 {
@@ -94,13 +95,50 @@ impl PageMap {
         (frame != 0).then_some(frame)
     }
 
-    /// Removes every page at or after `first`, calling `f` with each frame.
-    pub fn remove_from(&mut self, first: u64, pages: u64, mut f: impl FnMut(u64)) {
-        for index in first..pages {
-            if let Some(frame) = self.remove(index) {
+    /// The next index at or after `index` that may hold a page: `index` itself, or the
+    /// start of the next chunk when its chunk was never made (a sparse file's holes are
+    /// skipped a chunk at a time, not a page at a time).
+    fn next_candidate(&self, index: u64) -> u64 {
+        let Ok(i) = usize::try_from(index) else { return u64::MAX };
+        if i < INLINE {
+            return index;
+        }
+        let c = (i - INLINE) / CHUNK;
+        match self.chunks.get(c) {
+            Some(&chunk) if chunk != 0 => index,
+            Some(_) => (INLINE + (c + 1) * CHUNK) as u64,
+            None => u64::MAX,
+        }
+    }
+
+    /// Calls `f` with the index and frame of every page in `first..end`.
+    fn for_each_in(&mut self, first: u64, end: u64, mut f: impl FnMut(&mut Self, u64)) {
+        let mut index = first;
+        while index < end {
+            let next = self.next_candidate(index);
+            if next != index {
+                index = next;
+                continue;
+            }
+            f(self, index);
+            index += 1;
+        }
+    }
+
+    /// Number of pages held in `first..end`.
+    pub fn count_from(&mut self, first: u64, end: u64) -> usize {
+        let mut n = 0;
+        self.for_each_in(first, end, |map, index| n += usize::from(map.get(index).is_some()));
+        n
+    }
+
+    /// Removes every page in `first..end`, calling `f` with each frame.
+    pub fn remove_from(&mut self, first: u64, end: u64, mut f: impl FnMut(u64)) {
+        self.for_each_in(first, end, |map, index| {
+            if let Some(frame) = map.remove(index) {
                 f(frame);
             }
-        }
+        });
     }
 }
 

@@ -6,7 +6,7 @@
 //! and bytes move between them and the callers' buffers with the memops device. Blocking
 //! goes through `wait::wait_until` on the pipe's address, and every change wakes it.
 
-use super::file::{OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT};
+use super::file::{FileSlot, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT};
 use super::iobuf::{ReadBuf, WriteBuf};
 use super::node::{Node, NodeId, Perm, Stream};
 use super::wait;
@@ -245,11 +245,13 @@ impl Stream for End {
 
 /// `pipe2(2)`: a new pipe's read end and write end. `flags` may hold O_NONBLOCK (set on
 /// both descriptions) and O_CLOEXEC (core's: it goes to the descriptor table); anything
-/// else is EINVAL.
-pub fn pipe(flags: u32) -> Result<(Arc<OpenFile>, Arc<OpenFile>), Errno> {
+/// else is EINVAL. ENFILE past `fs.file-max` (unless `privileged`), ENOMEM while the
+/// kernel is short of memory.
+pub fn pipe(flags: u32, privileged: bool) -> Result<(Arc<OpenFile>, Arc<OpenFile>), Errno> {
     if flags & !(O_NONBLOCK | posix::fs::flags::O_CLOEXEC | posix::fs::flags::O_DIRECT) != 0 {
         return Err(Errno::EINVAL);
     }
+    let (read_slot, write_slot) = (FileSlot::take(privileged)?, FileSlot::take(privileged)?);
     let pipe = Arc::new(Pipe {
         state: SpinMutex::new(State {
             ring: Ring::new(CAPACITY),
@@ -264,7 +266,7 @@ pub fn pipe(flags: u32) -> Result<(Arc<OpenFile>, Arc<OpenFile>), Errno> {
     let reader = Arc::new(End { pipe: pipe.clone(), write: false });
     let writer = Arc::new(End { pipe, write: true });
     Ok((
-        Arc::new(OpenFile::new(node.clone(), Some(reader), true, false, status | O_RDONLY)),
-        Arc::new(OpenFile::new(node, Some(writer), false, true, status | O_WRONLY)),
+        Arc::new(OpenFile::new(read_slot, node.clone(), Some(reader), true, false, status | O_RDONLY)),
+        Arc::new(OpenFile::new(write_slot, node, Some(writer), false, true, status | O_WRONLY)),
     ))
 }

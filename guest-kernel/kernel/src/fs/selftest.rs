@@ -279,13 +279,13 @@ fn run() -> Result<(), String> {
     stat(&ctx2, &root, At::Cwd, b"null", 0).map_err(e("relative stat"))?;
 
     // Pipes.
-    let (r, w) = pipe(0).map_err(e("pipe"))?;
+    let (r, w) = pipe(0, true).map_err(e("pipe"))?;
     w.write(&WriteBuf::from_slice(b"through a pipe")).map_err(e("pipe write"))?;
     let n = r.read(&mut ReadBuf::from_mut(&mut back)).map_err(e("pipe read"))?;
     check(&back[..n] == b"through a pipe", "pipe data")?;
     drop(w);
     check(r.read(&mut ReadBuf::from_mut(&mut back)).map_err(e("pipe EOF"))? == 0, "pipe EOF")?;
-    let (r, w) = pipe(O_NONBLOCK).map_err(e("pipe2"))?;
+    let (r, w) = pipe(O_NONBLOCK, true).map_err(e("pipe2"))?;
     expect_err(r.read(&mut ReadBuf::from_mut(&mut back)), E::EAGAIN, "empty non-blocking pipe")?;
     drop(r);
     expect_err(w.write(&WriteBuf::from_slice(b"x")), E::EPIPE, "write without readers")?;

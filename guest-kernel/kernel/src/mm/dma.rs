@@ -27,7 +27,7 @@ unsafe impl Send for DmaRegion {}
 impl DmaRegion {
     /// `pages` fresh pages, or `None` when memory is exhausted.
     pub fn new(pages: usize) -> Option<Self> {
-        let phys = frame::alloc_contiguous(pages as u64)?;
+        let phys = frame::alloc_kernel_contiguous(pages as u64)?;
         let len = pages * PAGE_SIZE as usize;
         let virt = layout::phys_to_virt(phys, len as u64)?;
         Some(Self { phys, virt, len })

@@ -13,11 +13,22 @@
 //! it must, it asks the memops device (one exit) rather than spending ~450 µs of emulated
 //! stores. Runs keep freeing cheap: user memory is allocated in contiguous runs (fault-
 //! around, exec), so an address space gives back a few runs rather than many frames.
+//!
+//! Two classes of callers: user memory (page faults, fork copies, page tables of user
+//! address spaces, the page cache, tmpfs, pipes) takes general memory only ([`alloc`],
+//! [`alloc_zeroed`], [`alloc_table`], [`alloc_contiguous`]) and gets `None` when it is
+//! gone; the kernel's own memory (heap, kernel stacks, device buffers, kernel page tables)
+//! may also draw on the kernel reserve ([`alloc_kernel_contiguous`],
+//! [`alloc_kernel_table`]; see `mm::reserve` for why). Fresh frames run out long before
+//! memory does (freed memory comes back on the lists), so contiguous requests fall back to
+//! the zeroed runs.
 
-use crate::mm::layout;
+use crate::mm::{layout, reserve};
+use core::sync::atomic::{AtomicBool, Ordering};
 use kcore::frames::BumpFrames;
 use kcore::memmap::PAGE_SIZE;
 use kcore::range::PhysRange;
+use kcore::reserve::Pool;
 use spin::mutex::SpinMutex;
 
 /// The allocator's state.
@@ -35,6 +46,8 @@ struct Frames {
     zero_head: u64,
     /// Number of frames on the zeroed list.
     zero_count: u64,
+    /// The kernel reserve (`mm::reserve`): zero frames only kernel allocations take.
+    reserve: Pool,
 }
 
 /// The allocator; empty (every allocation fails) until [`init`]. Starts in `.bss`.
@@ -44,13 +57,78 @@ static FRAMES: SpinMutex<Frames> = SpinMutex::new(Frames {
     free_count: 0,
     zero_head: 0,
     zero_count: 0,
+    reserve: Pool::EMPTY,
 });
+
+/// Frames of usable RAM at boot ([`total_pages`]).
+static TOTAL_PAGES: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// Frames of usable RAM the allocator started with: the machine's memory as the
+/// overcommit heuristic sees it (`posix::mm::mmap::overcommit_guess`).
+pub fn total_pages() -> u64 {
+    TOTAL_PAGES.load(Ordering::Relaxed)
+}
+
+/// Set while user-memory allocations may fall back to the reserve ([`with_reserve`]).
+static USE_RESERVE: AtomicBool = AtomicBool::new(false);
 
 /// Starts the allocator on `usable` (page-aligned ranges that nothing else uses, as
 /// `kcore::memmap::usable_ranges` computes them with the kernel's reservations).
+/// Sets the kernel reserve aside from fresh frames (no frame is touched).
 pub fn init(usable: &[PhysRange]) {
     assert!(usable.iter().all(|r| r.start != 0), "frame 0 must not be allocatable");
-    FRAMES.lock().bump.reset(usable);
+    let mut frames = FRAMES.lock();
+    frames.bump.reset(usable);
+    TOTAL_PAGES.store(frames.bump.free_bytes() / PAGE_SIZE, Ordering::Relaxed);
+    let target = Pool::target_for(frames.bump.free_bytes());
+    frames.reserve.set_target(target);
+    drop(frames);
+    top_up_reserve();
+}
+
+/// Fills the kernel reserve up to its target from general memory (fresh frames, else
+/// zeroed runs), in chunks of 1 MiB down to 64 KiB. Returns whether the reserve now admits
+/// new kernel work (`mm::reserve::admit`).
+pub fn top_up_reserve() -> bool {
+    let mut frames = FRAMES.lock();
+    let Frames { bump, zero_head, zero_count, reserve: pool, .. } = &mut *frames;
+    let mut chunk = reserve::MAX_TOP_UP;
+    while pool.missing() > 0 && chunk >= reserve::MIN_TOP_UP {
+        let want = chunk.min(pool.missing()).max(reserve::MIN_TOP_UP.min(pool.missing()));
+        let Some(base) =
+            bump.alloc_contiguous(want).or_else(|| take_zeroed_run(zero_head, zero_count, want))
+        else {
+            chunk /= 2;
+            continue;
+        };
+        if !pool.add(base, want) {
+            // No room for another chunk: give it back (it is zero) and stop.
+            // SAFETY: the run was just taken from the allocator and is all zero.
+            unsafe { push_run(zero_head, zero_count, base, want) };
+            break;
+        }
+    }
+    reserve::note_level(pool.is_full());
+    pool.admits()
+}
+
+/// Runs `f` with user-memory allocations allowed to fall back to the kernel reserve: for
+/// init, whose death would end the machine, when general memory is gone.
+pub fn with_reserve<R>(f: impl FnOnce() -> R) -> R {
+    let was = USE_RESERVE.swap(true, Ordering::Relaxed);
+    let r = f();
+    USE_RESERVE.store(was, Ordering::Relaxed);
+    r
+}
+
+/// One zero frame from the reserve, for a user allocation inside [`with_reserve`].
+fn reserve_fallback(pool: &mut Pool) -> Option<u64> {
+    if !USE_RESERVE.load(Ordering::Relaxed) {
+        return None;
+    }
+    let frame = pool.take(1);
+    reserve::note_level(pool.is_full());
+    frame
 }
 
 /// Pops the first frame of the list starting at `*head`; `None` if it is empty.
@@ -71,10 +149,11 @@ fn pop(head: &mut u64, count: &mut u64) -> Option<u64> {
 /// or the allocator is not initialized yet.
 pub fn alloc() -> Option<u64> {
     let mut frames = FRAMES.lock();
-    let Frames { bump, free_head, free_count, zero_head, zero_count } = &mut *frames;
+    let Frames { bump, free_head, free_count, zero_head, zero_count, reserve } = &mut *frames;
     pop(free_head, free_count)
         .or_else(|| pop_zeroed(zero_head, zero_count))
         .or_else(|| bump.alloc())
+        .or_else(|| reserve_fallback(reserve))
 }
 
 /// A zeroed frame, or `None` when memory is exhausted. A fresh frame (never handed out) is
@@ -84,14 +163,14 @@ pub fn alloc() -> Option<u64> {
 /// emulated stores without it).
 pub fn alloc_zeroed() -> Option<u64> {
     let mut frames = FRAMES.lock();
-    let Frames { bump, free_head, free_count, zero_head, zero_count } = &mut *frames;
+    let Frames { bump, free_head, free_count, zero_head, zero_count, reserve } = &mut *frames;
     if let Some(frame) = pop_zeroed(zero_head, zero_count) {
         return Some(frame);
     }
     if let Some(fresh) = bump.alloc() {
         return Some(fresh);
     }
-    let frame = pop(free_head, free_count)?;
+    let Some(frame) = pop(free_head, free_count) else { return reserve_fallback(reserve) };
     drop(frames);
     let mut batch = crate::mm::memops::Batch::new();
     batch.zero(frame, PAGE_SIZE);
@@ -115,10 +194,17 @@ pub fn alloc_zeroed() -> Option<u64> {
 /// recycled one cleared with the kernel's own (tracked) stores; and freed page-table
 /// frames go back with [`free`], never on the zeroed list.
 pub fn alloc_table() -> Option<u64> {
-    if let Some(fresh) = FRAMES.lock().bump.alloc() {
+    let mut frames = FRAMES.lock();
+    if let Some(fresh) = frames.bump.alloc() {
         return Some(fresh);
     }
-    let frame = alloc()?;
+    // Reserve frames are zero and were never page tables.
+    let Frames { free_head, free_count, zero_head, zero_count, reserve, .. } = &mut *frames;
+    let Some(frame) = pop(free_head, free_count).or_else(|| pop_zeroed(zero_head, zero_count))
+    else {
+        return reserve_fallback(reserve);
+    };
+    drop(frames);
     let page = layout::phys_to_virt(frame, PAGE_SIZE)?;
     // SAFETY: the frame was just allocated, so nothing else uses it, and it is mapped
     // writable at `page`. The stores are the kernel's own, which KVM tracks.
@@ -127,9 +213,81 @@ pub fn alloc_table() -> Option<u64> {
 }
 
 /// `count` physically contiguous free frames (fresh ones only; the free list is not
-/// searched), or `None`. Fresh frames are zero (see [`alloc_zeroed`]).
+/// searched), or `None`. Fresh frames are zero (see [`alloc_zeroed`]). For user memory's
+/// hot paths (fault-around), which have a frame-by-frame fallback.
 pub fn alloc_contiguous(count: u64) -> Option<u64> {
     FRAMES.lock().bump.alloc_contiguous(count)
+}
+
+/// `count` physically contiguous zero frames from general memory: fresh ones, else the
+/// end of a zeroed run long enough (first fit; the zeroed list is walked only when fresh
+/// frames are gone). `None` when neither has them.
+pub fn alloc_contiguous_general(count: u64) -> Option<u64> {
+    let mut frames = FRAMES.lock();
+    let Frames { bump, zero_head, zero_count, .. } = &mut *frames;
+    bump.alloc_contiguous(count).or_else(|| take_zeroed_run(zero_head, zero_count, count))
+}
+
+/// `count` physically contiguous zero frames for the kernel's own use (heap, device
+/// buffers): general memory first, then the kernel reserve (`mm::reserve`).
+pub fn alloc_kernel_contiguous(count: u64) -> Option<u64> {
+    if let Some(base) = alloc_contiguous_general(count) {
+        return Some(base);
+    }
+    let mut frames = FRAMES.lock();
+    let base = frames.reserve.take(count);
+    reserve::note_level(frames.reserve.is_full());
+    base
+}
+
+/// A zeroed frame for a page table of the kernel's own (kernel stacks, device windows):
+/// as [`alloc_table`], then from the kernel reserve (whose frames were never tables).
+pub fn alloc_kernel_table() -> Option<u64> {
+    alloc_table().or_else(|| {
+        let mut frames = FRAMES.lock();
+        let frame = frames.reserve.take(1);
+        reserve::note_level(frames.reserve.is_full());
+        frame
+    })
+}
+
+/// Takes `count` contiguous frames off the end of the first zeroed run that has them (all
+/// zero: a run's header is in its first frame, cleared when the whole run goes).
+fn take_zeroed_run(head: &mut u64, total: &mut u64, count: u64) -> Option<u64> {
+    if count == 0 {
+        return None;
+    }
+    let mut prev: Option<*mut RunHeader> = None;
+    let mut run = *head;
+    while run != 0 {
+        let header = layout::phys_to_virt(run, 16)?.cast::<RunHeader>();
+        // SAFETY: `run` is on the zeroed list, so its first 16 bytes are its header
+        // (written by `push_run`), mapped at `header`; the list is the allocator's, under
+        // its lock.
+        let RunHeader { next, len } = unsafe { header.read() };
+        if len > count {
+            // SAFETY: as above; the run keeps its first `len - count` frames.
+            unsafe { (*header).len = len - count };
+            *total -= count;
+            return Some(run + (len - count) * PAGE_SIZE);
+        }
+        if len == count {
+            // SAFETY: unlinks the run (the previous header, or the list head, takes its
+            // successor) and clears its header: the whole run is handed out, all zero.
+            unsafe {
+                match prev {
+                    Some(p) => (*p).next = next,
+                    None => *head = next,
+                }
+                header.write(RunHeader { next: 0, len: 0 });
+            }
+            *total -= count;
+            return Some(run);
+        }
+        prev = Some(header);
+        run = next;
+    }
+    None
 }
 
 /// Returns `frame` to the allocator.
@@ -227,7 +385,17 @@ unsafe fn push(head: &mut u64, count: &mut u64, frame: u64) {
 }
 
 /// Bytes the allocator can still hand out.
+///
+/// The kernel reserve counts as free, as Linux counts the pages below its watermarks in
+/// `MemFree`: they are unused, only kept back from user memory.
 pub fn free_bytes() -> u64 {
     let frames = FRAMES.lock();
-    frames.bump.free_bytes() + (frames.free_count + frames.zero_count) * PAGE_SIZE
+    let pages = frames.free_count + frames.zero_count + frames.reserve.pages();
+    frames.bump.free_bytes() + pages * PAGE_SIZE
+}
+
+/// debug
+pub fn debug_stats() -> (u64, u64, u64, u64) {
+    let f = FRAMES.lock();
+    (f.bump.free_bytes(), f.free_count, f.zero_count, f.reserve.pages())
 }

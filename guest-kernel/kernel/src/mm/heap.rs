@@ -2,11 +2,16 @@
 //! allocator through the direct map.
 //!
 //! [`init`] claims a first heap of [`INITIAL_HEAP`] bytes. When it runs out, talc calls
-//! [`FrameSource::acquire`], which takes at least [`GROW_HEAP`] more physically contiguous
-//! bytes from the frame allocator and extends the heap in place when they follow it (the
-//! bump allocator makes that the usual case), or claims them as a new heap otherwise.
-//! Claiming only writes talc's metadata at the start and a tag at the end, so an unused
-//! heap page costs nothing.
+//! [`FrameSource::acquire`], which takes [`GROW_HEAP`] more physically contiguous bytes of
+//! fresh frames and extends the heap in place when they follow it (the bump allocator
+//! makes that the usual case), or claims them as a new heap otherwise. Claiming only writes
+//! talc's metadata at the start and a tag at the end, so an unused heap page costs nothing.
+//!
+//! Fresh frames run out long before memory does (user memory comes and goes through the
+//! free lists), so when no 1 MiB of them is left the heap grows by just what the
+//! allocation needs, from wherever the frame allocator finds it contiguous: fresh frames,
+//! a zeroed run, and last the kernel reserve that user memory cannot take (`mm::reserve`).
+//! The heap never gives memory back.
 
 use crate::mm::{frame, layout};
 use core::alloc::Layout;
@@ -36,8 +41,12 @@ unsafe impl Send for FrameSource {}
 impl FrameSource {
     /// Adds at least `bytes` to `talc`'s memory; `Err` if no frames are left.
     fn grow<B: Binning>(talc: &mut Talc<Self, B>, bytes: usize) -> Result<(), ()> {
-        let pages = bytes.div_ceil(PAGE_SIZE as usize) as u64;
-        let phys = frame::alloc_contiguous(pages).ok_or(())?;
+        let needed = bytes.div_ceil(PAGE_SIZE as usize) as u64;
+        let step = needed.max(GROW_HEAP as u64 / PAGE_SIZE);
+        let (phys, pages) = match frame::alloc_contiguous(step) {
+            Some(phys) => (phys, step),
+            None => (frame::alloc_kernel_contiguous(needed).ok_or_else(|| { crate::console::emergency_println(format_args!("DEBUG grow {needed} pages failed {:?}", frame::debug_stats())); })?, needed),
+        };
         let len = pages * PAGE_SIZE;
         // A failure below leaks the frames; it only happens if the direct map is missing.
         let base = layout::phys_to_virt(phys, len).ok_or(())?;
@@ -62,7 +71,7 @@ unsafe impl Source for FrameSource {
             if talc.is_metadata_established() { 0 } else { talc::min_first_heap_size::<B>() };
         // Room for the block at any alignment plus talc's per-heap tags.
         let needed = layout.size().saturating_add(layout.align() + metadata + 64);
-        Self::grow(talc, needed.max(GROW_HEAP))
+        Self::grow(talc, needed)
     }
 }
 
@@ -91,6 +100,9 @@ struct Classes {
 
 /// Bytes taken from talc at a time for the arena.
 const ARENA_CHUNK: usize = 64 * 1024;
+/// The arena's chunk when talc has no [`ARENA_CHUNK`] left and cannot get one (memory is
+/// short or fragmented: the heap then grows a page at a time, see the module docs).
+const SMALL_ARENA_CHUNK: usize = 2048;
 
 static CLASSES: SpinMutex<Classes> =
     SpinMutex::new(Classes { heads: [0; 6], arena: 0, arena_end: 0 });
@@ -139,14 +151,22 @@ unsafe impl core::alloc::GlobalAlloc for Heap {
         // kernel's first use of every object size goes this way).
         let size = CLASS_SIZES[class];
         if classes.arena_end - classes.arena < size {
-            // SAFETY: a valid layout. The rest of the old arena is abandoned (at most 511
+            // SAFETY: valid layouts. The rest of the old arena is abandoned (at most 511
             // bytes per chunk).
-            let chunk = unsafe { TALC.alloc(Layout::from_size_align_unchecked(ARENA_CHUNK, 16)) };
+            let (chunk, len) = unsafe {
+                let big = TALC.alloc(Layout::from_size_align_unchecked(ARENA_CHUNK, 16));
+                if big.is_null() {
+                    let len = SMALL_ARENA_CHUNK;
+                    (TALC.alloc(Layout::from_size_align_unchecked(len, 16)), len)
+                } else {
+                    (big, ARENA_CHUNK)
+                }
+            };
             if chunk.is_null() {
                 return chunk;
             }
             classes.arena = chunk as usize;
-            classes.arena_end = chunk as usize + ARENA_CHUNK;
+            classes.arena_end = chunk as usize + len;
         }
         let block = classes.arena;
         classes.arena += size;

@@ -14,9 +14,15 @@
 //!
 //! Costs (every kernel instruction is emulated, ~1 µs): mapping a new stack writes eight
 //! page-table entries, so a stack that is given back keeps its mapping and waits in a pool
-//! for the next task. Stacks are never unmapped: the pool holds as many as were ever in
-//! use at once, which the process limit bounds to an eighth of memory (`process::limits`,
-//! Linux's rule for the same reason). Keeping them also keeps their frames contiguous.
+//! for the next task. The pool keeps at most [`POOL_MAX`] spare stacks; beyond that a
+//! stack given back is unmapped and its frames go back to the frame allocator, so a fork
+//! bomb's 512 stacks (an eighth of memory, the process limit's bound: `process::limits`,
+//! Linux's rule) do not stay out of user memory's reach once the processes are gone.
+//! Unmapped slots are reused first, so the area in use stays as small as the peak.
+//!
+//! Stack frames come from general memory only (fresh frames or a zeroed run): a fork that
+//! finds no eight contiguous frames fails with EAGAIN rather than draw on the kernel
+//! reserve (`mm::reserve`).
 
 use crate::arch::x86_64::paging;
 use crate::mm::frame;
@@ -31,6 +37,10 @@ pub const AREA_SIZE: u64 = 1 << 30;
 pub const SLOT: u64 = 64 * 1024;
 /// Bytes of a stack (mapped).
 pub const STACK_SIZE: u64 = 32 * 1024;
+/// Most spare stacks kept mapped for reuse (1 MiB).
+pub const POOL_MAX: usize = 32;
+/// Frames per stack.
+const STACK_PAGES: u64 = STACK_SIZE / 4096;
 
 /// A task's kernel stack; given back to the pool when dropped.
 pub struct KernelStack {
@@ -39,13 +49,16 @@ pub struct KernelStack {
 
 /// The allocator's state.
 struct Stacks {
-    /// Slots whose stacks are mapped and unused.
+    /// Slots whose stacks are mapped and unused (at most [`POOL_MAX`]).
     pool: Vec<u32>,
+    /// Slots with no stack mapped, to reuse before new ones.
+    unmapped: Vec<u32>,
     /// The first frame of each slot's stack (0: not mapped).
     phys: Vec<u64>,
 }
 
-static STACKS: SpinMutex<Stacks> = SpinMutex::new(Stacks { pool: Vec::new(), phys: Vec::new() });
+static STACKS: SpinMutex<Stacks> =
+    SpinMutex::new(Stacks { pool: Vec::new(), unmapped: Vec::new(), phys: Vec::new() });
 
 /// Base address of slot `slot`.
 fn slot_base(slot: u32) -> u64 {
@@ -60,21 +73,37 @@ impl KernelStack {
         if let Some(slot) = stacks.pool.pop() {
             return Some(KernelStack { slot });
         }
-        let slot =
-            u32::try_from(stacks.phys.len()).ok().filter(|&s| u64::from(s) < AREA_SIZE / SLOT)?;
-        stacks.phys.try_reserve(1).ok()?;
-        // Room in the pool for every stack there is, so giving one back never allocates.
-        let room = stacks.phys.len() + 1 - stacks.pool.len();
-        stacks.pool.try_reserve(room).ok()?;
-        let phys = frame::alloc_contiguous(STACK_SIZE / 4096)?;
+        let reuse = stacks.unmapped.last().copied();
+        let slot = match reuse {
+            Some(slot) => slot,
+            None => u32::try_from(stacks.phys.len())
+                .ok()
+                .filter(|&s| u64::from(s) < AREA_SIZE / SLOT)?,
+        };
+        // Room in the lists for every slot there is, so giving a stack back never
+        // allocates (it goes on the pool or the unmapped list).
+        if reuse.is_none() {
+            stacks.phys.try_reserve(1).ok()?;
+            let slots = stacks.phys.len() + 1;
+            let room = POOL_MAX.min(slots).saturating_sub(stacks.pool.len());
+            stacks.pool.try_reserve(room).ok()?;
+            let room = slots - stacks.unmapped.len();
+            stacks.unmapped.try_reserve(room).ok()?;
+        }
+        let phys = frame::alloc_contiguous_general(STACK_PAGES)?;
         if map(slot, phys).is_none() {
-            for k in 0..STACK_SIZE / 4096 {
+            for k in 0..STACK_PAGES {
                 // SAFETY: the frames were just allocated and are not mapped any more.
                 unsafe { frame::free(phys + k * 4096) };
             }
             return None;
         }
-        stacks.phys.push(phys);
+        if reuse.is_some() {
+            stacks.unmapped.pop();
+            stacks.phys[slot as usize] = phys;
+        } else {
+            stacks.phys.push(phys);
+        }
         Some(KernelStack { slot })
     }
 
@@ -87,7 +116,25 @@ impl KernelStack {
 impl Drop for KernelStack {
     fn drop(&mut self) {
         // Room was reserved when the slot was made, so this never allocates.
-        STACKS.lock().pool.push(self.slot);
+        let mut stacks = STACKS.lock();
+        if stacks.pool.len() < POOL_MAX {
+            stacks.pool.push(self.slot);
+            return;
+        }
+        let phys = core::mem::replace(&mut stacks.phys[self.slot as usize], 0);
+        let bottom = slot_base(self.slot) + SLOT - STACK_SIZE;
+        for k in 0..STACK_PAGES {
+            paging::unmap_kernel_page(bottom + k * 4096);
+        }
+        // SAFETY: the stack's frames are unmapped (its task is gone: the scheduler drops a
+        // task's stack only once the CPU has left it) and nothing else refers to them.
+        // Their contents are old stack data, so they go on the plain free list.
+        unsafe {
+            for k in 0..STACK_PAGES {
+                frame::free(phys + k * 4096);
+            }
+        }
+        stacks.unmapped.push(self.slot);
     }
 }
 

@@ -7,5 +7,6 @@ pub mod heap;
 pub mod kstack;
 pub mod layout;
 pub mod memops;
+pub mod reserve;
 pub mod share;
 pub mod vm;

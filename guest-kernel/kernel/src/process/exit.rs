@@ -40,10 +40,8 @@ pub fn exit_process(event: ChildEvent) -> ! {
     let empty = Process::empty_mm().expect("the empty address space exists from boot");
     let mm = process.replace_mm(empty);
     release_vfork_parent(process);
-    let ruid = process.creds.lock().ruid;
     let (fx, ppid) = {
         let mut r = registry::lock();
-        r.exited(ruid);
         let fx = r.table.exit(process.pid, event);
         for &child in &fx.reparented {
             if let Some(c) = r.get(child) {

@@ -10,9 +10,29 @@
 
 use super::current;
 use super::exit;
+use super::Pid;
 use crate::arch::x86_64::trap_entry::TrapFrame;
-use crate::mm::vm::{Access, FaultError};
+use crate::mm::frame;
+use crate::mm::vm::{Access, AddressSpace, FaultError};
 use posix::signal::num::{SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
+
+/// Resolves a page fault of process `pid` at `addr` in its address space `mm` (locked by
+/// the caller). When memory is gone, init may take its pages from the kernel reserve
+/// (`mm::reserve`): init reaps every orphan and its end powers the machine off, so it is
+/// the one process the out-of-memory rule (the faulting process dies) must not reach.
+pub fn resolve(
+    pid: Pid,
+    mm: &mut AddressSpace,
+    addr: u64,
+    access: Access,
+) -> Result<(), FaultError> {
+    match mm.fault(addr, access) {
+        Err(FaultError::OutOfMemory) if pid == posix::process::INIT => {
+            frame::with_reserve(|| mm.fault(addr, access))
+        }
+        other => other,
+    }
+}
 
 /// Page-fault error code bits: write access, instruction fetch.
 const PF_WRITE: u64 = 1 << 1;
@@ -34,7 +54,8 @@ pub fn user_exception(frame: &mut TrapFrame) {
             } else {
                 Access::Read
             };
-            let result = current::process().mm().lock().fault(addr, access);
+            let process = current::process();
+            let result = resolve(process.pid, &mut process.mm().lock(), addr, access);
             match result {
                 Ok(()) => return,
                 Err(FaultError::OutOfMemory) => SIGKILL,
@@ -79,8 +100,5 @@ pub fn user_exception(frame: &mut TrapFrame) {
         frame.vector,
         frame.rip
     ));
-    exit::exit_process(posix::process::status::ChildEvent::Killed {
-        signal,
-        core: posix::signal::default_action(signal) == posix::signal::DefaultAction::Core,
-    });
+    exit::exit_process(posix::process::status::ChildEvent::killed_by(signal));
 }

@@ -57,7 +57,16 @@ pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid
         (creds.ruid, creds.euid == 0)
     };
     let nproc = parent.limits.lock().cur(RLIMIT_NPROC);
-    registry::lock().check_limits(ruid, nproc, privileged)?;
+    let tasks = {
+        let r = registry::lock();
+        r.check_limits(ruid, nproc, privileged)?;
+        r.count() + 1
+    };
+    // New kernel objects only while the kernel is not living on its reserve (ENOMEM, as
+    // Linux's fork reports a failed allocation), and room in the scheduler's queues for
+    // the new task, so it can always be queued.
+    crate::mm::reserve::admit()?;
+    sched::queue::lock().reserve_task(tasks)?;
 
     // Step 2: everything that may fail for lack of memory.
     let stack = KernelStack::new().ok_or(Errno::ENOMEM)?;
@@ -72,7 +81,7 @@ pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid
     };
     let mut fpu = Box::new(FxImage::clean());
     fpu::save(&mut fpu);
-    let files = parent.files.lock().clone();
+    let files = parent.files.lock().try_clone()?;
     let fs = parent.fs.lock().clone();
     let mut child_frame = *frame;
     child_frame.rax = 0;

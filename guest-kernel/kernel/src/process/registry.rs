@@ -20,17 +20,20 @@ pub struct Registry {
     pub table: Table,
     /// Every process, zombies included.
     procs: BTreeMap<Pid, Arc<Process>>,
-    /// Live (not yet exited) processes per real user id: RLIMIT_NPROC counts these.
+    /// Processes per real user id, zombies included (until reaped): RLIMIT_NPROC counts
+    /// these, as Linux does (its count drops in `release_task`, when the zombie goes).
     per_uid: BTreeMap<Uid, u32>,
-    /// Live processes in all.
-    live: u64,
+    /// Processes in all, zombies included: what the system-wide limit counts (Linux
+    /// `nr_threads`, also dropped only in `release_task`). Zombies hold kernel memory, so a
+    /// parent that never reaps cannot make an unbounded number of them.
+    counted: u64,
 }
 
 static REGISTRY: SpinMutex<Registry> = SpinMutex::new(Registry {
     table: Table::new(),
     procs: BTreeMap::new(),
     per_uid: BTreeMap::new(),
-    live: 0,
+    counted: 0,
 });
 
 /// The registry, locked.
@@ -54,7 +57,7 @@ impl Registry {
     /// CAP_SYS_ADMIN and CAP_SYS_RESOURCE, i.e. root), at the caller's RLIMIT_NPROC
     /// `nproc` (Linux kernel/fork.c `copy_process`).
     pub fn check_limits(&self, ruid: Uid, nproc: u64, privileged: bool) -> Result<(), Errno> {
-        if self.live >= super::limits::max_processes() {
+        if self.counted >= super::limits::max_processes() {
             return Err(Errno::EAGAIN);
         }
         let mine = u64::from(self.per_uid.get(&ruid).copied().unwrap_or(0));
@@ -64,17 +67,17 @@ impl Registry {
         Ok(())
     }
 
-    /// Records the new live process `process` with real user id `ruid` (its pid comes
+    /// Records the new process `process` with real user id `ruid` (its pid comes
     /// from `table.fork` or `table.create_init`).
     pub fn insert(&mut self, process: Arc<Process>, ruid: Uid) {
         *self.per_uid.entry(ruid).or_insert(0) += 1;
-        self.live += 1;
+        self.counted += 1;
         self.procs.insert(process.pid, process);
     }
 
-    /// A live process with real user id `ruid` exited (it stays as a zombie).
-    pub fn exited(&mut self, ruid: Uid) {
-        self.live = self.live.saturating_sub(1);
+    /// A process with real user id `ruid` no longer counts against the limits.
+    fn uncount(&mut self, ruid: Uid) {
+        self.counted = self.counted.saturating_sub(1);
         if let Some(n) = self.per_uid.get_mut(&ruid) {
             *n -= 1;
             if *n == 0 {
@@ -87,14 +90,18 @@ impl Registry {
     #[allow(dead_code, reason = "for the set*id calls of the credentials issue")]
     pub fn changed_uid(&mut self, old: Uid, new: Uid) {
         if old != new {
-            self.exited(old);
-            self.live += 1;
+            self.uncount(old);
+            self.counted += 1;
             *self.per_uid.entry(new).or_insert(0) += 1;
         }
     }
 
-    /// Removes the zombie `pid` (its parent reaped it); returns it.
+    /// Removes the zombie `pid` (its parent reaped it); returns it. It stops counting
+    /// against the process limits now.
     pub fn remove(&mut self, pid: Pid) -> Option<Arc<Process>> {
-        self.procs.remove(&pid)
+        let process = self.procs.remove(&pid)?;
+        let ruid = process.creds.lock().ruid;
+        self.uncount(ruid);
+        Some(process)
     }
 }

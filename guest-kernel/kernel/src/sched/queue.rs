@@ -48,6 +48,17 @@ pub fn lock() -> spin::mutex::SpinMutexGuard<'static, Sched> {
 }
 
 impl Sched {
+    /// Makes room for one more task in both the run queue and the waiters, so that
+    /// queueing and blocking never allocate: called when a task is created (ENOMEM if
+    /// there is no memory). Every task is in at most one of the two at a time, and room
+    /// is never given back, so each holds room for every task there has been at once.
+    pub fn reserve_task(&mut self, tasks: usize) -> Result<(), posix::Errno> {
+        let ready = tasks.saturating_sub(self.ready.len());
+        let waiters = tasks.saturating_sub(self.waiters.len());
+        self.ready.try_reserve(ready).map_err(|_| posix::Errno::ENOMEM)?;
+        self.waiters.try_reserve(waiters).map_err(|_| posix::Errno::ENOMEM)
+    }
+
     /// Appends `task` to the run queue (it must be neither queued nor waiting).
     pub fn push_ready(&mut self, task: Arc<Task>) {
         task.state.store(state::READY, Ordering::Relaxed);

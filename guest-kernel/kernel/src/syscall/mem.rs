@@ -6,19 +6,25 @@ use super::{SysResult, files};
 use crate::arch::x86_64::trap_entry::TrapFrame;
 use crate::mm::vm::{Backing, FileSource, Vma};
 use crate::process::current;
-use linux_raw_sys::general::{O_ACCMODE, O_RDWR, O_WRONLY, RLIMIT_DATA};
+use linux_raw_sys::general::{O_ACCMODE, O_RDWR, O_WRONLY, RLIMIT_AS, RLIMIT_DATA};
 use posix::Errno;
 use posix::mm::layout::MMAP_MIN_ADDR;
-use posix::mm::mmap::{Placement, check_mmap, check_mprotect, check_munmap};
-use posix::mm::{is_page_aligned, page_align_up};
+use posix::mm::mmap::{
+    Placement, check_mmap, check_mprotect, check_munmap, may_expand_vm, overcommit_guess,
+};
+use posix::mm::{PAGE, is_page_aligned, page_align_up};
 
 /// brk(addr): moves the break if it can, and returns the break (brk(2): the system call
 /// returns the new break on success and the current one on failure).
 pub fn sys_brk(frame: &mut TrapFrame) -> SysResult {
     let requested = Args::of(frame).u64(0);
     let process = current::process();
-    let limit = process.limits.lock().cur(RLIMIT_DATA);
-    Ok(process.mm().lock().set_brk(requested, limit))
+    let (data, total) = {
+        let limits = process.limits.lock();
+        (limits.cur(RLIMIT_DATA), limits.cur(RLIMIT_AS))
+    };
+    let ram_pages = crate::mm::frame::total_pages();
+    Ok(process.mm().lock().set_brk(requested, data, total, ram_pages))
 }
 
 /// mmap(addr, len, prot, flags, fd, offset): anonymous and private file mappings (shared
@@ -26,10 +32,16 @@ pub fn sys_brk(frame: &mut TrapFrame) -> SysResult {
 /// nothing writes the file; shared writable file mappings are ENODEV, and shared
 /// anonymous memory is private until fork exists). EPERM for a fixed address below
 /// `vm.mmap_min_addr`; EACCES for a file not open for reading; ENODEV for a file that
-/// cannot be mapped (directories, devices without pages).
+/// cannot be mapped (directories, devices without pages); ENOMEM for a private writable
+/// mapping larger than RAM (the default overcommit heuristic), beyond RLIMIT_AS or
+/// `vm.max_map_count`, or while the kernel is short of memory for its bookkeeping.
 pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
     let req = check_mmap(a.u64(0), a.u64(1), a.u32(2), a.u32(3), a.u64(5))?;
+    if req.accountable() {
+        overcommit_guess(req.len / PAGE, crate::mm::frame::total_pages())?;
+    }
+    crate::mm::reserve::admit()?;
     let backing = if req.anonymous {
         Backing::Anon
     } else {
@@ -61,7 +73,11 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
         }
         Placement::Hint(hint) => mm.find_free(req.len, hint).ok_or(Errno::ENOMEM)?,
     };
-    mm.map(start, start + req.len, Vma { prot: req.prot, backing });
+    let end = start + req.len;
+    let replaced = mm.mapped_within(start, end);
+    let limit = current::process().limits.lock().cur(RLIMIT_AS);
+    may_expand_vm(mm.mapped_bytes() - replaced, req.len, limit)?;
+    mm.map(start, end, Vma { prot: req.prot, backing })?;
     Ok(start)
 }
 
@@ -69,7 +85,7 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
 pub fn sys_munmap(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
     let end = check_munmap(a.u64(0), a.u64(1))?;
-    current::process().mm().lock().unmap(a.u64(0), end);
+    current::process().mm().lock().unmap(a.u64(0), end)?;
     Ok(0)
 }
 

@@ -122,10 +122,9 @@ pub fn from_fetch_fault(frame: &mut TrapFrame) {
     frame.rflags = (frame.r11 & USER_FLAGS) | crate::arch::x86_64::syscall_entry::USER_RFLAGS;
     frame.error_code = frame.rax;
     if frame.rip >= posix::exec::elf::USER_END {
-        crate::process::exit::exit_process(posix::process::status::ChildEvent::Killed {
-            signal: posix::signal::num::SIGSEGV,
-            core: true,
-        });
+        crate::process::exit::exit_process(posix::process::status::ChildEvent::killed_by(
+            posix::signal::num::SIGSEGV,
+        ));
     }
     dispatch(frame);
 }

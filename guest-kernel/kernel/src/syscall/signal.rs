@@ -133,3 +133,13 @@ pub fn sys_rt_sigpending(frame: &mut TrapFrame) -> SysResult {
 pub fn raise_sigpipe() {
     let _ = send_to_task(current::task(), posix::signal::num::SIGPIPE);
 }
+
+/// pause(2): sleeps until a signal ends the wait. With no handlers yet (the signals issue
+/// adds them, and with them the EINTR return), a signal that reaches the process either
+/// ends it, stops it (the call then goes on sleeping after SIGCONT: the wait is
+/// restarted), or is ignored and does not wake it: exactly what Linux's pause does for a
+/// process without handlers.
+pub fn sys_pause(_frame: &mut TrapFrame) -> SysResult {
+    let ended = crate::sched::wait_until(crate::sched::Kind::Sleep, 0, &mut || false);
+    Err(ended.err().map_or(crate::sched::ERESTARTSYS, Errno::from))
+}

@@ -52,6 +52,7 @@ pub static TABLE: [Option<Handler>; names::COUNT] = {
         __NR_execve => exec::sys_execve,
         __NR_exit => exit::sys_exit,
         __NR_kill => signal::sys_kill,
+        __NR_pause => signal::sys_pause,
         __NR_uname => uname::sys_uname,
         __NR_fcntl => fcntl::sys_fcntl,
         __NR_getcwd => dir::sys_getcwd,

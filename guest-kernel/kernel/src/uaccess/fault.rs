@@ -21,8 +21,11 @@ pub fn kernel_fault(frame: &mut TrapFrame) -> bool {
         // `try_lock`: a system call that copies user memory while holding its address
         // space's lock is a kernel bug; it gets EFAULT instead of a hang.
         let resolved = current::try_process()
-            .and_then(|p| p.try_mm())
-            .and_then(|space| space.try_lock().map(|mut mm| mm.fault(addr, access).is_ok()))
+            .and_then(|p| Some((p.pid, p.try_mm()?)))
+            .and_then(|(pid, space)| {
+                let mut mm = space.try_lock()?;
+                Some(crate::process::fault::resolve(pid, &mut mm, addr, access).is_ok())
+            })
             .unwrap_or(false);
         if resolved {
             return true;

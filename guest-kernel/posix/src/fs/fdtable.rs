@@ -18,10 +18,18 @@ struct Entry<T> {
 }
 
 /// A process's descriptors: slot `fd` holds the file it refers to and its close-on-exec
-/// flag. `Clone` is fork: the child gets the same files (shared descriptions) and flags.
-#[derive(Clone, Debug)]
+/// flag. [`FdTable::try_clone`] is fork: the child gets the same files (shared
+/// descriptions) and flags.
+///
+/// Every operation that grows the table reserves its memory first and fails with ENOMEM
+/// when it cannot: a table can be asked for up to [`NR_OPEN`] slots, more than a small
+/// machine has memory for.
+#[derive(Debug)]
 pub struct FdTable<T> {
     slots: Vec<Option<Entry<T>>>,
+    /// Number of open descriptors (so a table without holes finds its lowest free
+    /// descriptor at once, instead of scanning every slot).
+    open: usize,
     limit: u64,
 }
 
@@ -34,7 +42,21 @@ impl<T: Clone> Default for FdTable<T> {
 impl<T: Clone> FdTable<T> {
     /// An empty table with the default limit.
     pub fn new() -> Self {
-        Self { slots: Vec::new(), limit: DEFAULT_LIMIT }
+        Self { slots: Vec::new(), open: 0, limit: DEFAULT_LIMIT }
+    }
+
+    /// A copy for a forked child (same files, same flags, same limit); ENOMEM if there is
+    /// no memory for it.
+    pub fn try_clone(&self) -> Result<Self, Errno> {
+        let mut slots = Vec::new();
+        slots.try_reserve_exact(self.slots.len()).map_err(|_| Errno::ENOMEM)?;
+        slots.extend(self.slots.iter().cloned());
+        Ok(Self { slots, open: self.open, limit: self.limit })
+    }
+
+    /// Number of open descriptors.
+    pub fn count(&self) -> usize {
+        self.open
     }
 
     /// The `RLIMIT_NOFILE` soft limit: descriptors are allocated below it.
@@ -63,22 +85,38 @@ impl<T: Clone> FdTable<T> {
 
     /// Lowest free descriptor at or above `min`, below the limit.
     fn lowest_free(&self, min: usize) -> Option<usize> {
-        let limit = self.limit as usize;
-        (min..limit).find(|&i| self.slots.get(i).is_none_or(Option::is_none))
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let len = self.slots.len();
+        let found = if min >= len {
+            min
+        } else if self.open == len {
+            // No holes: the first free descriptor is past the end.
+            len
+        } else {
+            (min..len).find(|&i| self.slots[i].is_none()).unwrap_or(len)
+        };
+        (found < limit).then_some(found)
     }
 
-    fn install(&mut self, fd: usize, file: T, cloexec: bool) -> Option<T> {
+    /// Puts `file` in slot `fd`, growing the table if needed (ENOMEM without memory for
+    /// it); returns what the slot held.
+    fn install(&mut self, fd: usize, file: T, cloexec: bool) -> Result<Option<T>, Errno> {
         if self.slots.len() <= fd {
+            self.slots.try_reserve(fd + 1 - self.slots.len()).map_err(|_| Errno::ENOMEM)?;
             self.slots.resize_with(fd + 1, || None);
         }
-        self.slots[fd].replace(Entry { file, cloexec }).map(|e| e.file)
+        let old = self.slots[fd].replace(Entry { file, cloexec }).map(|e| e.file);
+        if old.is_none() {
+            self.open += 1;
+        }
+        Ok(old)
     }
 
     /// Installs `file` at the lowest free descriptor (XSH 2.14); EMFILE if none is below
-    /// the limit.
+    /// the limit, ENOMEM if the table cannot grow.
     pub fn alloc(&mut self, file: T, cloexec: bool) -> Result<i32, Errno> {
         let fd = self.lowest_free(0).ok_or(Errno::EMFILE)?;
-        self.install(fd, file, cloexec);
+        self.install(fd, file, cloexec)?;
         Ok(fd as i32)
     }
 
@@ -96,7 +134,7 @@ impl<T: Clone> FdTable<T> {
             return Err(Errno::EINVAL);
         }
         let new = self.lowest_free(min as usize).ok_or(Errno::EMFILE)?;
-        self.install(new, file, cloexec);
+        self.install(new, file, cloexec)?;
         Ok(new as i32)
     }
 
@@ -111,7 +149,7 @@ impl<T: Clone> FdTable<T> {
         if old == new {
             return Ok((new, None));
         }
-        let closed = self.install(new as usize, file, false);
+        let closed = self.install(new as usize, file, false)?;
         Ok((new, closed))
     }
 
@@ -133,6 +171,7 @@ impl<T: Clone> FdTable<T> {
     pub fn close(&mut self, fd: i32) -> Result<T, Errno> {
         self.entry(fd)?;
         let entry = self.slots[fd as usize].take().ok_or(Errno::EBADF)?;
+        self.open -= 1;
         while self.slots.last().is_some_and(Option::is_none) {
             self.slots.pop();
         }
@@ -160,6 +199,7 @@ impl<T: Clone> FdTable<T> {
             if slot.as_ref().is_some_and(|e| e.cloexec)
                 && let Some(e) = slot.take()
             {
+                self.open -= 1;
                 closed.push(e.file);
             }
         }
@@ -230,6 +270,27 @@ mod tests {
         assert_eq!(t.dup3(9, 9, false), Err(Errno::EBADF));
         assert_eq!(t.dup3(0, 5, true), Ok((5, None)));
         assert_eq!(t.cloexec(5), Ok(true));
+    }
+
+    #[test]
+    fn counts_and_holes() {
+        let mut t = FdTable::new();
+        for c in ['a', 'b', 'c', 'd'] {
+            t.alloc(c, c == 'b').unwrap();
+        }
+        assert_eq!(t.count(), 4);
+        t.close(2).unwrap();
+        assert_eq!((t.count(), t.alloc('e', false)), (3, Ok(2)), "the hole is found");
+        assert_eq!(t.dup2(0, 9), Ok((9, None)));
+        assert_eq!((t.count(), t.alloc('f', false)), (5, Ok(4)), "holes below a high fd");
+        assert_eq!(t.dup2(1, 9).map(|(fd, old)| (fd, old.is_some())), Ok((9, true)));
+        assert_eq!(t.count(), 6, "replacing an open descriptor keeps the count");
+        assert_eq!(t.close_on_exec(), ['b']);
+        assert_eq!(t.count(), 5);
+        let copy = t.try_clone().unwrap();
+        assert_eq!(copy.count(), 5);
+        let fds: Vec<_> = copy.iter().map(|(fd, f)| (fd, *f)).collect();
+        assert_eq!(fds, [(0, 'a'), (2, 'e'), (3, 'd'), (4, 'f'), (9, 'b')]);
     }
 
     #[test]

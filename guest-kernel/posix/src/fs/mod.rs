@@ -8,6 +8,7 @@ pub mod dirent;
 pub mod fdtable;
 pub mod flags;
 pub mod mode;
+pub mod nr_files;
 pub mod path;
 pub mod pipe;
 pub mod seek;

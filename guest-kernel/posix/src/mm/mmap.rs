@@ -3,8 +3,9 @@
 //! mm/mmap.c `brk`), checked before anything is changed.
 
 use linux_raw_sys::general::{
-    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE,
-    MAP_TYPE, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_SEM, PROT_WRITE,
+    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_NORESERVE, MAP_PRIVATE, MAP_SHARED,
+    MAP_SHARED_VALIDATE, MAP_TYPE, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_READ, PROT_SEM,
+    PROT_WRITE,
 };
 
 use super::{PAGE, is_page_aligned, page_align_up};
@@ -67,6 +68,37 @@ pub struct MmapRequest {
     pub anonymous: bool,
     /// File offset, page aligned (0 for anonymous mappings).
     pub offset: u64,
+    /// `MAP_NORESERVE`: not charged against memory (see [`overcommit_guess`]).
+    pub noreserve: bool,
+}
+
+impl MmapRequest {
+    /// Whether the mapping is charged against memory when made (Linux
+    /// `accountable_mapping`: private and writable, and not `MAP_NORESERVE`, which the
+    /// default overcommit mode honours).
+    pub fn accountable(&self) -> bool {
+        !self.shared && self.prot.write && !self.noreserve
+    }
+}
+
+/// Linux's default `vm.max_map_count`: the most mappings one address space may hold. A
+/// new mapping, or a change that would split one, fails with ENOMEM at the limit
+/// (mm/mmap.c `do_mmap`, mm/vma.c `split_vma`).
+pub const MAX_MAP_COUNT: usize = 65530;
+
+/// The default overcommit heuristic (`vm.overcommit_memory = 0`, Linux mm/util.c
+/// `__vm_enough_memory`, `OVERCOMMIT_GUESS`): one request for more pages than the machine
+/// has RAM and swap is refused with ENOMEM ("obvious overcommits of address space are
+/// refused"); anything smaller is allowed and may fail later, in a page fault. There is no
+/// swap here.
+pub fn overcommit_guess(pages: u64, total_ram_pages: u64) -> Result<(), Errno> {
+    if pages > total_ram_pages { Err(Errno::ENOMEM) } else { Ok(()) }
+}
+
+/// RLIMIT_AS (Linux mm/mmap.c `may_expand_vm`): an address space of `total` mapped bytes
+/// may grow by `more` only while it stays within `limit`; ENOMEM otherwise.
+pub fn may_expand_vm(total: u64, more: u64, limit: u64) -> Result<(), Errno> {
+    if total.saturating_add(more) > limit { Err(Errno::ENOMEM) } else { Ok(()) }
 }
 
 /// Checks `mmap(addr, len, prot, flags, fd, offset)`'s arguments in Linux's order:
@@ -119,6 +151,7 @@ pub fn check_mmap(
         shared,
         anonymous,
         offset: if anonymous { 0 } else { offset },
+        noreserve: flags & MAP_NORESERVE != 0,
     })
 }
 
@@ -197,6 +230,20 @@ mod tests {
         assert_eq!((r.placement, r.len, r.offset), (Placement::Fixed(0x4000), 8192, 0x2000));
         let r = check_mmap(0x4000, 1, 0, ANON | MAP_FIXED_NOREPLACE, 0).unwrap();
         assert_eq!(r.placement, Placement::FixedNoReplace(0x4000));
+    }
+
+    #[test]
+    fn accounting_rules() {
+        let r = check_mmap(0, 1 << 30, RW, ANON, 0).unwrap();
+        assert!(r.accountable());
+        assert!(!check_mmap(0, 4096, RW, ANON | MAP_NORESERVE, 0).unwrap().accountable());
+        assert!(!check_mmap(0, 4096, PROT_READ, ANON, 0).unwrap().accountable());
+        assert!(!check_mmap(0, 4096, RW, MAP_SHARED | MAP_ANONYMOUS, 0).unwrap().accountable());
+        assert_eq!(overcommit_guess(32768, 32768), Ok(()));
+        assert_eq!(overcommit_guess(32769, 32768), Err(Errno::ENOMEM));
+        assert_eq!(may_expand_vm(1 << 20, 1 << 20, 2 << 20), Ok(()));
+        assert_eq!(may_expand_vm(1 << 20, 1, 1 << 20), Err(Errno::ENOMEM));
+        assert_eq!(may_expand_vm(u64::MAX, 1, u64::MAX), Ok(()), "RLIM_INFINITY");
     }
 
     #[test]

@@ -12,7 +12,13 @@
 //! Stored as a vector sorted by start: address spaces hold tens of entries, and on the
 //! kernel's hosts every instruction is emulated, so a binary search over a flat array beats
 //! a tree's pointer chasing for lookups, which are the hot operation (every page fault).
+//!
+//! Every change can fail with ENOMEM, before anything changes: it reserves room for the
+//! two entries a change can add (a split at each end) and for the parts it returns. A
+//! program decides how many mappings it makes (up to Linux's `max_map_count`), so their
+//! memory is the program's request, not something the kernel may assume it has.
 
+use crate::Errno;
 use alloc::vec::Vec;
 
 /// What a value stored for a range must support.
@@ -39,7 +45,7 @@ pub struct Entry<V> {
 }
 
 /// Disjoint ranges with values, sorted by address.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct RangeMap<V> {
     entries: Vec<Entry<V>>,
 }
@@ -48,6 +54,25 @@ impl<V: Piece> RangeMap<V> {
     /// An empty map.
     pub const fn new() -> Self {
         Self { entries: Vec::new() }
+    }
+
+    /// A copy (fork); ENOMEM without memory for it.
+    pub fn try_clone(&self) -> Result<Self, Errno> {
+        let mut entries = Vec::new();
+        entries.try_reserve_exact(self.entries.len()).map_err(|_| Errno::ENOMEM)?;
+        entries.extend(self.entries.iter().cloned());
+        Ok(Self { entries })
+    }
+
+    /// Room for the entries one change may add (a split at each end).
+    fn reserve_change(&mut self) -> Result<(), Errno> {
+        self.entries.try_reserve(2).map_err(|_| Errno::ENOMEM)
+    }
+
+    /// Whether `at` is strictly inside an entry (changing a range that starts or ends
+    /// there splits it).
+    pub fn splits_at(&self, at: u64) -> bool {
+        self.get(at).is_some_and(|e| e.start < at)
     }
 
     /// Every entry, in address order.
@@ -120,48 +145,57 @@ impl<V: Piece> RangeMap<V> {
 
     /// Removes `[start, end)` from the map, trimming or splitting the entries it overlaps;
     /// returns the removed parts (clipped to the range), in address order.
-    pub fn remove(&mut self, start: u64, end: u64) -> Vec<Entry<V>> {
+    pub fn remove(&mut self, start: u64, end: u64) -> Result<Vec<Entry<V>>, Errno> {
         if start >= end {
-            return Vec::new();
+            return Ok(Vec::new());
         }
+        let overlapped = self.overlapping(start, end).len();
+        let mut removed = Vec::new();
+        removed.try_reserve_exact(overlapped).map_err(|_| Errno::ENOMEM)?;
         let first = self.first_ending_after(start);
         // The common case, removing exactly one whole entry (munmap of a mapping).
         if let Some(e) = self.entries.get(first)
             && e.start == start
             && e.end == end
         {
-            return alloc::vec![self.entries.remove(first)];
+            removed.push(self.entries.remove(first));
+            return Ok(removed);
         }
+        self.reserve_change()?;
         self.split_at(start);
         self.split_at(end);
         let first = self.first_ending_after(start);
         let count = self.entries[first..].partition_point(|e| e.end <= end);
-        self.entries.drain(first..first + count).collect()
+        removed.extend(self.entries.drain(first..first + count));
+        Ok(removed)
     }
 
     /// Stores `value` for `[start, end)`, replacing whatever overlapped it; returns the
     /// replaced parts (clipped), in address order.
-    pub fn insert(&mut self, start: u64, end: u64, value: V) -> Vec<Entry<V>> {
+    pub fn insert(&mut self, start: u64, end: u64, value: V) -> Result<Vec<Entry<V>>, Errno> {
+        self.reserve_change()?;
         let i = self.first_ending_after(start);
         // The common case, a free range (a new mapping): no entry to cut, one search.
         let free = self.entries.get(i).is_none_or(|e| e.start >= end);
         let (removed, i) = if free {
             (Vec::new(), i)
         } else {
-            let removed = self.remove(start, end);
+            let removed = self.remove(start, end)?;
             (removed, self.first_ending_after(start))
         };
+        // Room was reserved: `remove` takes out at least as many entries as it splits off.
         self.entries.insert(i, Entry { start, end, value });
         self.merge_around(i);
-        removed
+        Ok(removed)
     }
 
     /// Applies `f` to the parts of entries inside `[start, end)` (entries are split at the
     /// ends first), then merges neighbours that became compatible.
-    pub fn update(&mut self, start: u64, end: u64, mut f: impl FnMut(&mut V)) {
+    pub fn update(&mut self, start: u64, end: u64, mut f: impl FnMut(&mut V)) -> Result<(), Errno> {
         if start >= end {
-            return;
+            return Ok(());
         }
+        self.reserve_change()?;
         self.split_at(start);
         self.split_at(end);
         let first = self.first_ending_after(start);
@@ -173,6 +207,7 @@ impl<V: Piece> RangeMap<V> {
         for i in (first..=(first + count).min(self.entries.len().saturating_sub(1))).rev() {
             self.merge_around(i);
         }
+        Ok(())
     }
 
     /// Merges entry `i` with its neighbours where they are adjacent and continue each
@@ -254,8 +289,8 @@ mod tests {
     #[test]
     fn insert_replaces_and_splits() {
         let mut m = RangeMap::new();
-        m.insert(0x1000, 0x5000, V('a', 0));
-        let removed = m.insert(0x2000, 0x3000, V('b', 0));
+        m.insert(0x1000, 0x5000, V('a', 0)).unwrap();
+        let removed = m.insert(0x2000, 0x3000, V('b', 0)).unwrap();
         assert_eq!(removed, [Entry { start: 0x2000, end: 0x3000, value: V('a', 0x1000) }]);
         assert_eq!(
             dump(&m),
@@ -267,23 +302,33 @@ mod tests {
     }
 
     #[test]
+    fn clone_and_split_points() {
+        let mut m = RangeMap::new();
+        m.insert(0x1000, 0x3000, V('a', 0)).unwrap();
+        assert!(m.splits_at(0x2000));
+        assert!(!m.splits_at(0x1000) && !m.splits_at(0x3000) && !m.splits_at(0x8000));
+        let copy = m.try_clone().unwrap();
+        assert_eq!(dump(&copy), dump(&m));
+    }
+
+    #[test]
     fn remove_trims_and_reports() {
         let mut m = RangeMap::new();
-        m.insert(0x1000, 0x3000, V('a', 0));
-        m.insert(0x4000, 0x6000, V('b', 0));
-        let removed = m.remove(0x2000, 0x5000);
+        m.insert(0x1000, 0x3000, V('a', 0)).unwrap();
+        m.insert(0x4000, 0x6000, V('b', 0)).unwrap();
+        let removed = m.remove(0x2000, 0x5000).unwrap();
         assert_eq!(removed.len(), 2);
         assert_eq!((removed[0].start, removed[0].end), (0x2000, 0x3000));
         assert_eq!((removed[1].start, removed[1].end), (0x4000, 0x5000));
         assert_eq!(dump(&m), [(0x1000, 0x2000, 'a', 0), (0x5000, 0x6000, 'b', 0x1000)]);
-        assert!(m.remove(0x8000, 0x9000).is_empty());
+        assert!(m.remove(0x8000, 0x9000).unwrap().is_empty());
     }
 
     #[test]
     fn update_splits_then_merges_back() {
         let mut m = RangeMap::new();
-        m.insert(0x1000, 0x4000, V('a', 0));
-        m.update(0x2000, 0x3000, |v| v.0 = 'r');
+        m.insert(0x1000, 0x4000, V('a', 0)).unwrap();
+        m.update(0x2000, 0x3000, |v| v.0 = 'r').unwrap();
         assert_eq!(
             dump(&m),
             [
@@ -292,25 +337,25 @@ mod tests {
                 (0x3000, 0x4000, 'a', 0x2000)
             ]
         );
-        m.update(0x2000, 0x3000, |v| v.0 = 'a');
+        m.update(0x2000, 0x3000, |v| v.0 = 'a').unwrap();
         assert_eq!(dump(&m), [(0x1000, 0x4000, 'a', 0)]);
     }
 
     #[test]
     fn adjacent_inserts_merge() {
         let mut m = RangeMap::new();
-        m.insert(0x1000, 0x2000, V('a', 0));
-        m.insert(0x2000, 0x3000, V('a', 0x1000));
-        m.insert(0x3000, 0x4000, V('a', 0x5000));
+        m.insert(0x1000, 0x2000, V('a', 0)).unwrap();
+        m.insert(0x2000, 0x3000, V('a', 0x1000)).unwrap();
+        m.insert(0x3000, 0x4000, V('a', 0x5000)).unwrap();
         assert_eq!(dump(&m), [(0x1000, 0x3000, 'a', 0), (0x3000, 0x4000, 'a', 0x5000)]);
     }
 
     #[test]
     fn coverage_queries() {
         let mut m = RangeMap::new();
-        m.insert(0x1000, 0x2000, V('a', 0));
-        m.insert(0x2000, 0x3000, V('b', 0));
-        m.insert(0x4000, 0x5000, V('c', 0));
+        m.insert(0x1000, 0x2000, V('a', 0)).unwrap();
+        m.insert(0x2000, 0x3000, V('b', 0)).unwrap();
+        m.insert(0x4000, 0x5000, V('c', 0)).unwrap();
         assert!(m.covers(0x1000, 0x3000));
         assert!(!m.covers(0x1000, 0x4001));
         assert!(m.is_free(0x3000, 0x4000));
@@ -322,12 +367,12 @@ mod tests {
     fn top_down_search() {
         let mut m = RangeMap::new();
         assert_eq!(m.find_free_top_down(0x1000, 0x1000, 0x10000, 0x1000), Some(0xf000));
-        m.insert(0xe000, 0x10000, V('a', 0));
+        m.insert(0xe000, 0x10000, V('a', 0)).unwrap();
         assert_eq!(m.find_free_top_down(0x1000, 0x1000, 0x10000, 0x1000), Some(0xd000));
-        m.insert(0x2000, 0xd000, V('b', 0));
+        m.insert(0x2000, 0xd000, V('b', 0)).unwrap();
         assert_eq!(m.find_free_top_down(0x2000, 0x1000, 0x10000, 0x1000), None);
         assert_eq!(m.find_free_top_down(0x1000, 0x1000, 0x10000, 0x1000), Some(0xd000));
-        m.insert(0xd000, 0xe000, V('c', 0));
+        m.insert(0xd000, 0xe000, V('c', 0)).unwrap();
         assert_eq!(m.find_free_top_down(0x1000, 0x1000, 0x10000, 0x1000), Some(0x1000));
         assert_eq!(m.find_free_top_down(0x1000, 0x0, 0x10000, 0x1000), Some(0x1000));
         assert_eq!(m.find_free_top_down(0x2000, 0x0, 0x10000, 0x1000), Some(0x0));

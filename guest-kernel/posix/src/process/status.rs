@@ -11,7 +11,7 @@ pub enum ChildEvent {
     Killed {
         /// The signal number.
         signal: u8,
-        /// Whether a core dump was (or would have been) produced.
+        /// Whether a core file was written (never, by this kernel: see [`ChildEvent::killed_by`]).
         core: bool,
     },
     /// A signal stopped it.
@@ -37,6 +37,14 @@ pub mod code {
 }
 
 impl ChildEvent {
+    /// Death by `signal`, as this kernel reports it: without the core-dump flag, whatever
+    /// the signal's default action, because no core file is written. Linux sets the flag
+    /// (`WCOREDUMP`, `CLD_DUMPED`) only when a core was actually dumped (kernel/signal.c
+    /// `do_coredump` succeeding); shells print "(core dumped)" from it.
+    pub fn killed_by(signal: u8) -> Self {
+        ChildEvent::Killed { signal, core: false }
+    }
+
     /// The `wait4` status word: `(code << 8)` for an exit, `signal | 0x80 if core` for a
     /// death by signal, `(signal << 8) | 0x7f` for a stop, `0xffff` for a continue.
     pub fn wait_status(self) -> i32 {

@@ -103,7 +103,7 @@ fn entries(table: u64) -> *mut u64 {
 /// (`frame::alloc_table`: see there why memops-zeroed frames must not become tables).
 fn new_table() -> Option<u64> {
     if ROOT.load(Ordering::Relaxed) != 0 {
-        return frame::alloc_table();
+        return frame::alloc_kernel_table();
     }
     let used = POOL_USED.fetch_add(1, Ordering::Relaxed);
     if used < POOL_PAGES {
@@ -111,7 +111,7 @@ fn new_table() -> Option<u64> {
         let page = unsafe { (&raw mut (*POOL.get())[used]) as u64 };
         return Some(layout::image_virt_to_phys(page));
     }
-    Some(frame::alloc_zeroed().expect("out of memory for page tables"))
+    frame::alloc_zeroed()
 }
 
 /// The table that entry `index` of `table` points at, created if missing (`None`: no

@@ -8,7 +8,7 @@ mod blockdev;
 mod chardev;
 mod console;
 
-use super::file::OpenFile;
+use super::file::{FileSlot, OpenFile};
 use super::node::{DirEntry, Node, NodeId, NodeRef, Perm};
 use crate::block;
 use alloc::sync::Arc;
@@ -150,7 +150,7 @@ pub fn console_file() -> Result<OpenFile, Errno> {
         makedev(5, 1),
         stream.clone(),
     ));
-    Ok(OpenFile::new(node, Some(stream), true, true, O_RDWR | O_LARGEFILE))
+    Ok(OpenFile::new(FileSlot::take(true)?, node, Some(stream), true, true, O_RDWR | O_LARGEFILE))
 }
 
 /// Console port 1, the host's stderr, opened write-only (init's descriptor 2). Not in
@@ -163,7 +163,8 @@ pub fn stderr_file() -> Result<OpenFile, Errno> {
         makedev(5, 1),
         stream.clone(),
     ));
-    Ok(OpenFile::new(node, Some(stream), false, true, O_WRONLY | O_LARGEFILE))
+    let slot = FileSlot::take(true)?;
+    Ok(OpenFile::new(slot, node, Some(stream), false, true, O_WRONLY | O_LARGEFILE))
 }
 
 /// What `stat` says of every device node (one link, no size, the owner and mode it was

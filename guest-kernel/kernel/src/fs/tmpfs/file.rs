@@ -2,7 +2,9 @@
 //! never written) read as zeros; new pages are zeroed only where the write does not cover
 //! them, by the memops device.
 
+use super::TmpFs;
 use crate::fs::iobuf::{ReadBuf, WriteBuf};
+use alloc::sync::Arc;
 use crate::fs::pagecache::{PAGE, PageMap};
 use crate::mm::frame;
 use crate::mm::memops::Batch;
@@ -13,20 +15,26 @@ const MAX_SIZE: u64 = 1 << 32;
 
 /// A regular file's contents.
 pub struct FileData {
+    /// The file system, which counts the data pages against its size limit.
+    fs: Arc<TmpFs>,
     size: u64,
     pages: PageMap,
     /// Pages allocated (for `st_blocks`).
     allocated: u64,
     /// Whether a page was handed out for mapping: processes may then use the frames
-    /// directly, and nothing counts those uses yet, so from then on the file's frames are
-    /// never freed (truncation and removal leave them allocated).
+    /// directly, and nothing counts those uses, so truncation keeps the frames it cuts off
+    /// (in `retired`) until the file itself goes. A mapping holds the file open (its
+    /// `Vma` keeps the open file description), so when the file goes no page table maps
+    /// its frames any more, and all of them are freed.
     mapped: bool,
+    /// Frames cut off by a truncation while `mapped`, freed with the file.
+    retired: alloc::vec::Vec<u64>,
 }
 
 impl FileData {
     /// An empty file.
-    pub fn new() -> Self {
-        Self { size: 0, pages: PageMap::new(), allocated: 0, mapped: false }
+    pub fn new(fs: Arc<TmpFs>) -> Self {
+        Self { fs, size: 0, pages: PageMap::new(), allocated: 0, mapped: false, retired: alloc::vec::Vec::new() }
     }
 
     /// Size in bytes.
@@ -73,12 +81,17 @@ impl FileData {
         if let Some(f) = self.pages.get(index) {
             return Ok(f);
         }
-        let f = frame::alloc().ok_or(Errno::ENOSPC)?;
+        self.fs.charge_page()?;
+        let Some(f) = frame::alloc() else {
+            self.fs.uncharge_pages(1);
+            return Err(Errno::ENOSPC);
+        };
         batch.zero(f, written.0);
         batch.zero(f + written.1, PAGE - written.1);
         if !self.pages.insert(index, f) {
             // SAFETY: the frame was just allocated and is referenced nowhere.
             unsafe { frame::free(f) };
+            self.fs.uncharge_pages(1);
             return Err(Errno::ENOSPC);
         }
         self.allocated += 1;
@@ -112,10 +125,18 @@ impl FileData {
         }
         if len < self.size {
             let keep = len.div_ceil(PAGE);
+            let end = self.size.div_ceil(PAGE);
+            if self.mapped {
+                // Room to keep every page cut off (see `mapped`), or nothing changes.
+                let cut = self.pages.count_from(keep, end);
+                self.retired.try_reserve(cut).map_err(|_| Errno::ENOMEM)?;
+            }
             let mut freed = 0;
-            let mapped = self.mapped;
-            self.pages.remove_from(keep, self.size.div_ceil(PAGE), |f| {
-                if !mapped {
+            let (mapped, retired) = (self.mapped, &mut self.retired);
+            self.pages.remove_from(keep, end, |f| {
+                if mapped {
+                    retired.push(f);
+                } else {
                     // SAFETY: the frame belonged to this file's page map, which just
                     // dropped it, and was never handed out for mapping.
                     unsafe { frame::free(f) };
@@ -123,6 +144,9 @@ impl FileData {
                 freed += 1;
             });
             self.allocated -= freed;
+            if !mapped {
+                self.fs.uncharge_pages(freed);
+            }
             if !len.is_multiple_of(PAGE)
                 && let Some(f) = self.pages.get(len / PAGE)
             {
@@ -150,14 +174,17 @@ impl FileData {
 
 impl Drop for FileData {
     fn drop(&mut self) {
-        if self.mapped {
-            return; // see `mapped`
-        }
         let pages = self.size.div_ceil(PAGE);
+        let retired = core::mem::take(&mut self.retired);
+        self.fs.uncharge_pages(self.allocated + retired.len() as u64);
         self.pages.remove_from(0, pages, |f| {
-            // SAFETY: the file is gone and its frames were never handed out for mapping,
-            // so nothing else refers to them.
+            // SAFETY: the file is gone, so no mapping of it is left (each holds the file
+            // open, see `mapped`): nothing else refers to its frames.
             unsafe { frame::free(f) };
         });
+        for f in retired {
+            // SAFETY: as above, for the frames an earlier truncation cut off.
+            unsafe { frame::free(f) };
+        }
     }
 }

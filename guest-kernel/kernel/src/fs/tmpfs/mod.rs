@@ -21,10 +21,35 @@ use posix::fs::mode;
 use posix::fs::stat::{Stat, Timespec};
 use spin::mutex::SpinMutex;
 
-/// One tmpfs instance.
+/// One tmpfs instance, with Linux's default limits (Documentation/filesystems/tmpfs.rst):
+/// data pages up to half of RAM (`size=50%`) and as many nodes as half the RAM's pages
+/// (`nr_inodes`); past either, ENOSPC. Without them a program writing files could take
+/// all of memory, the kernel's included, into a file system that never gives it back.
 pub struct TmpFs {
     dev: u64,
     next_ino: AtomicU64,
+    /// Data pages held by the files.
+    pages: AtomicU64,
+    /// Nodes that exist.
+    inodes: AtomicU64,
+    /// The two limits (the same number: half of RAM's pages).
+    max: u64,
+}
+
+impl TmpFs {
+    /// Counts one more data page; ENOSPC at the size limit.
+    fn charge_page(&self) -> Result<(), Errno> {
+        if self.pages.fetch_add(1, Ordering::Relaxed) >= self.max {
+            self.pages.fetch_sub(1, Ordering::Relaxed);
+            return Err(Errno::ENOSPC);
+        }
+        Ok(())
+    }
+
+    /// Gives back `n` data pages.
+    fn uncharge_pages(&self, n: u64) {
+        self.pages.fetch_sub(n, Ordering::Relaxed);
+    }
 }
 
 /// What a node is.
@@ -67,8 +92,21 @@ fn now() -> Timespec {
 /// A new tmpfs with `st_dev` = `dev`; its root has permission bits `bits` (e.g. 01777 for
 /// `/tmp`: everyone may create, only owners may remove).
 pub fn new(dev: u64, bits: u32) -> NodeRef {
-    let fs = Arc::new(TmpFs { dev, next_ino: AtomicU64::new(2) });
+    let max = crate::mm::frame::total_pages() / 2;
+    let fs = Arc::new(TmpFs {
+        dev,
+        next_ino: AtomicU64::new(2),
+        pages: AtomicU64::new(0),
+        inodes: AtomicU64::new(1),
+        max,
+    });
     TmpNode::make(&fs, mode::S_IFDIR | bits, (0, 0), None, Weak::new())
+}
+
+impl Drop for TmpNode {
+    fn drop(&mut self) {
+        self.fs.inodes.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl TmpNode {
@@ -99,7 +137,7 @@ impl TmpNode {
                     let parent = if parent.upgrade().is_some() { parent } else { this.clone() };
                     Kind::Dir(SpinMutex::new(Dir::new(parent)))
                 }
-                mode::S_IFREG => Kind::File(SpinMutex::new(FileData::new())),
+                mode::S_IFREG => Kind::File(SpinMutex::new(FileData::new(fs.clone()))),
                 mode::S_IFLNK => Kind::Symlink(target.unwrap_or_default().to_vec()),
                 _ => Kind::Special,
             };
@@ -207,6 +245,13 @@ impl Node for TmpNode {
         }
         if dir.get(name).is_some() {
             return Err(Errno::EEXIST);
+        }
+        // A node and its directory entry are new kernel objects: ENOSPC at the node
+        // limit, ENOMEM while the kernel is short of memory.
+        crate::mm::reserve::admit()?;
+        if self.fs.inodes.fetch_add(1, Ordering::Relaxed) >= self.fs.max {
+            self.fs.inodes.fetch_sub(1, Ordering::Relaxed);
+            return Err(Errno::ENOSPC);
         }
         let node = TmpNode::make(&self.fs, mode_bits, owner, target, Arc::downgrade(&me));
         dir.insert(name, node.clone());

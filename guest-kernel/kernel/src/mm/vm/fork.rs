@@ -27,13 +27,15 @@ impl AddressSpace {
         if !share::can_share() {
             return Err(Errno::ENOMEM);
         }
+        let vmas = self.vmas.try_clone()?;
         let table = PageTable::new().map_err(|_| Errno::ENOMEM)?;
         let mut child = AddressSpace {
             table,
-            vmas: self.vmas.clone(),
+            vmas,
             heap_start: self.heap_start,
             brk: self.brk,
             mmap_base: self.mmap_base,
+            mapped: self.mapped,
         };
         let copied = self.table.fork_into(&mut child.table);
         let changed = match copied {

@@ -90,6 +90,8 @@ pub struct AddressSpace {
     pub(super) brk: u64,
     /// Where top-down `mmap` placement starts.
     pub(super) mmap_base: u64,
+    /// Bytes mapped in all (what RLIMIT_AS limits: Linux's `total_vm`).
+    pub(super) mapped: u64,
 }
 
 /// Makes the address space whose top-level table is `root` the one user mode uses (the
@@ -107,7 +109,7 @@ impl AddressSpace {
     /// An empty address space whose `mmap` placement starts below `mmap_base`.
     pub fn new(mmap_base: u64) -> Result<Self, Errno> {
         let table = PageTable::new().map_err(|_| Errno::ENOMEM)?;
-        Ok(Self { table, vmas: RangeMap::new(), heap_start: 0, brk: 0, mmap_base })
+        Ok(Self { table, vmas: RangeMap::new(), heap_start: 0, brk: 0, mmap_base, mapped: 0 })
     }
 
     /// Makes this the address space of user mode (loads CR3).
@@ -134,20 +136,52 @@ impl AddressSpace {
         &self.vmas
     }
 
-    /// Maps `[start, end)` as `vma`, replacing (and freeing) whatever was there
-    /// (`MAP_FIXED` semantics). Pages are faulted in on first touch.
-    pub fn map(&mut self, start: u64, end: u64, vma: Vma) {
-        // Pages exist only inside mappings: only the replaced parts can have any.
-        for old in self.vmas.insert(start, end, vma) {
-            self.clear_pages(old.start, old.end);
-        }
+    /// Bytes mapped in all (RLIMIT_AS counts these).
+    pub fn mapped_bytes(&self) -> u64 {
+        self.mapped
     }
 
-    /// Unmaps `[start, end)` (munmap: nothing there is not an error).
-    pub fn unmap(&mut self, start: u64, end: u64) {
-        for old in self.vmas.remove(start, end) {
+    /// Bytes of `[start, end)` already mapped (a `MAP_FIXED` mapping replaces them, so
+    /// they do not count twice against RLIMIT_AS).
+    pub fn mapped_within(&self, start: u64, end: u64) -> u64 {
+        self.vmas.overlapping(start, end).iter().map(|e| e.end.min(end) - e.start.max(start)).sum()
+    }
+
+    /// ENOMEM when a change of `[start, end)` would need another mapping and the address
+    /// space holds `vm.max_map_count` already (`posix::mm::mmap::MAX_MAP_COUNT`): a new
+    /// mapping may add one, and a split at either end one more.
+    fn check_map_count(&self, start: u64, end: u64, adds: bool) -> Result<(), Errno> {
+        let splits = self.vmas.splits_at(start) || self.vmas.splits_at(end);
+        if (adds || splits) && self.vmas.len() >= posix::mm::mmap::MAX_MAP_COUNT {
+            return Err(Errno::ENOMEM);
+        }
+        Ok(())
+    }
+
+    /// Maps `[start, end)` as `vma`, replacing (and freeing) whatever was there
+    /// (`MAP_FIXED` semantics). Pages are faulted in on first touch. ENOMEM (and nothing
+    /// changed) at the mapping-count limit or without memory for the bookkeeping.
+    pub fn map(&mut self, start: u64, end: u64, vma: Vma) -> Result<(), Errno> {
+        self.check_map_count(start, end, true)?;
+        // Pages exist only inside mappings: only the replaced parts can have any.
+        for old in self.vmas.insert(start, end, vma)? {
+            self.mapped -= old.end - old.start;
             self.clear_pages(old.start, old.end);
         }
+        self.mapped += end - start;
+        Ok(())
+    }
+
+    /// Unmaps `[start, end)` (munmap: nothing there is not an error). ENOMEM (and nothing
+    /// changed) if it would split a mapping at the mapping-count limit, or without memory
+    /// for the bookkeeping.
+    pub fn unmap(&mut self, start: u64, end: u64) -> Result<(), Errno> {
+        self.check_map_count(start, end, false)?;
+        for old in self.vmas.remove(start, end)? {
+            self.mapped -= old.end - old.start;
+            self.clear_pages(old.start, old.end);
+        }
+        Ok(())
     }
 
     /// Drops the pages of `[start, end)` but keeps the mappings (`madvise(MADV_DONTNEED)`):
@@ -168,7 +202,8 @@ impl AddressSpace {
         if !self.vmas.covers(start, end) {
             return Err(Errno::ENOMEM);
         }
-        self.vmas.update(start, end, |v| v.prot = prot);
+        self.check_map_count(start, end, false)?;
+        self.vmas.update(start, end, |v| v.prot = prot)?;
         let mut changed = 0usize;
         let mut first = 0;
         self.table.update_range(start, end, |virt, old| {
@@ -252,8 +287,10 @@ impl AddressSpace {
     }
 
     /// brk(2): moves the break to `requested` if allowed (see `posix::mm::mmap::brk_target`;
-    /// the new heap pages must not overlap another mapping), and returns the break.
-    pub fn set_brk(&mut self, requested: u64, data_limit: u64) -> u64 {
+    /// the new heap pages must not overlap another mapping, the address space must stay
+    /// within `as_limit` (RLIMIT_AS), and no more than `ram_pages` may be asked for at
+    /// once: the overcommit heuristic), and returns the break.
+    pub fn set_brk(&mut self, requested: u64, data_limit: u64, as_limit: u64, ram_pages: u64) -> u64 {
         let Some(target) =
             posix::mm::mmap::brk_target(requested, self.heap_start, self.brk, data_limit)
         else {
@@ -264,16 +301,22 @@ impl AddressSpace {
         if new_end > old_end {
             // Linux also wants a guard page's room above the new heap (`brk`: "check
             // against existing mmap mappings", with the stack guard gap for a stack).
-            if !self.vmas.is_free(old_end, new_end) {
+            let more = new_end - old_end;
+            if !self.vmas.is_free(old_end, new_end)
+                || posix::mm::mmap::may_expand_vm(self.mapped, more, as_limit).is_err()
+                || posix::mm::mmap::overcommit_guess(more / PAGE, ram_pages).is_err()
+            {
                 return self.brk;
             }
             let rw = Prot { read: true, write: true, exec: false };
-            self.map(old_end, new_end, Vma::anon(rw));
+            if self.map(old_end, new_end, Vma::anon(rw)).is_err() {
+                return self.brk;
+            }
             // The program is about to use what it asked for (malloc's brk growth is a
             // few pages at a time): map the first pages now rather than fault them in.
             self.populate_zero(old_end, new_end, rw, POPULATE_MAX);
-        } else if new_end < old_end {
-            self.unmap(new_end, old_end);
+        } else if new_end < old_end && self.unmap(new_end, old_end).is_err() {
+            return self.brk;
         }
         self.brk = target;
         self.brk

@@ -44,9 +44,8 @@ pub fn deliver(_frame: &mut TrapFrame) {
         match delivery(sig, disposition, orphaned) {
             // A handler cannot run yet: the signal is dropped (see `signal`).
             Delivery::Nothing | Delivery::Handler => {}
-            Delivery::Terminate { core } => {
-                exit_process(ChildEvent::Killed { signal: sig, core });
-            }
+            // Core-dumping signals end the process without a core file (none is written).
+            Delivery::Terminate { .. } => exit_process(ChildEvent::killed_by(sig)),
             Delivery::Stop => stop(sig),
         }
     }
