@@ -394,8 +394,3 @@ pub fn free_bytes() -> u64 {
     frames.bump.free_bytes() + pages * PAGE_SIZE
 }
 
-/// debug
-pub fn debug_stats() -> (u64, u64, u64, u64) {
-    let f = FRAMES.lock();
-    (f.bump.free_bytes(), f.free_count, f.zero_count, f.reserve.pages())
-}

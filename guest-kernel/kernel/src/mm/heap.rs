@@ -45,7 +45,7 @@ impl FrameSource {
         let step = needed.max(GROW_HEAP as u64 / PAGE_SIZE);
         let (phys, pages) = match frame::alloc_contiguous(step) {
             Some(phys) => (phys, step),
-            None => (frame::alloc_kernel_contiguous(needed).ok_or_else(|| { crate::console::emergency_println(format_args!("DEBUG grow {needed} pages failed {:?}", frame::debug_stats())); })?, needed),
+            None => (frame::alloc_kernel_contiguous(needed).ok_or(())?, needed),
         };
         let len = pages * PAGE_SIZE;
         // A failure below leaks the frames; it only happens if the direct map is missing.

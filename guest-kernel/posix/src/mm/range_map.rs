@@ -149,18 +149,19 @@ impl<V: Piece> RangeMap<V> {
         if start >= end {
             return Ok(Vec::new());
         }
-        let overlapped = self.overlapping(start, end).len();
         let mut removed = Vec::new();
-        removed.try_reserve_exact(overlapped).map_err(|_| Errno::ENOMEM)?;
         let first = self.first_ending_after(start);
         // The common case, removing exactly one whole entry (munmap of a mapping).
         if let Some(e) = self.entries.get(first)
             && e.start == start
             && e.end == end
         {
+            removed.try_reserve_exact(1).map_err(|_| Errno::ENOMEM)?;
             removed.push(self.entries.remove(first));
             return Ok(removed);
         }
+        let overlapped = self.overlapping(start, end).len();
+        removed.try_reserve_exact(overlapped).map_err(|_| Errno::ENOMEM)?;
         self.reserve_change()?;
         self.split_at(start);
         self.split_at(end);

@@ -151,8 +151,10 @@ impl AddressSpace {
     /// space holds `vm.max_map_count` already (`posix::mm::mmap::MAX_MAP_COUNT`): a new
     /// mapping may add one, and a split at either end one more.
     fn check_map_count(&self, start: u64, end: u64, adds: bool) -> Result<(), Errno> {
-        let splits = self.vmas.splits_at(start) || self.vmas.splits_at(end);
-        if (adds || splits) && self.vmas.len() >= posix::mm::mmap::MAX_MAP_COUNT {
+        if self.vmas.len() < posix::mm::mmap::MAX_MAP_COUNT {
+            return Ok(());
+        }
+        if adds || self.vmas.splits_at(start) || self.vmas.splits_at(end) {
             return Err(Errno::ENOMEM);
         }
         Ok(())
