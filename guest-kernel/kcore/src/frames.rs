@@ -66,6 +66,17 @@ impl BumpFrames {
         Some(addr)
     }
 
+    /// The physical address of `count` contiguous fresh frames taken from the top of the
+    /// last range with room for them, or `None`. For memory set aside for good at boot
+    /// (the kernel reserve), so that what the kernel uses first keeps its place at the
+    /// bottom.
+    pub fn alloc_contiguous_top(&mut self, count: u64) -> Option<u64> {
+        let bytes = count.checked_mul(PAGE_SIZE).filter(|&b| b > 0)?;
+        let range = self.ranges.as_mut_slice().iter_mut().rev().find(|r| r.len() >= bytes)?;
+        range.end -= bytes;
+        Some(range.end)
+    }
+
     /// Bytes still available.
     pub fn free_bytes(&self) -> u64 {
         crate::memmap::total_bytes(&self.ranges)
@@ -104,6 +115,17 @@ mod tests {
         assert_eq!(f.alloc_contiguous(2), None);
         assert_eq!(f.alloc(), Some(0x2000));
         assert_eq!(f.alloc(), None);
+    }
+
+    #[test]
+    fn top_allocations_come_from_the_last_range_that_fits() {
+        let mut f = two_ranges();
+        assert_eq!(f.alloc_contiguous_top(2), Some(0x10_2000));
+        assert_eq!(f.alloc_contiguous_top(3), None, "no range has 3 frames left");
+        assert_eq!(f.alloc_contiguous_top(2), Some(0x10_0000));
+        assert_eq!(f.alloc_contiguous_top(0), None);
+        assert_eq!(f.alloc(), Some(0x1000), "the bottom is untouched");
+        assert_eq!(f.free_bytes(), 0x1000);
     }
 
     #[test]

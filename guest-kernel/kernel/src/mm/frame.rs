@@ -82,8 +82,12 @@ pub fn init(usable: &[PhysRange]) {
     TOTAL_PAGES.store(frames.bump.free_bytes() / PAGE_SIZE, Ordering::Relaxed);
     let target = Pool::target_for(frames.bump.free_bytes());
     frames.reserve.set_target(target);
-    drop(frames);
-    top_up_reserve();
+    // From the top of memory, so the kernel's first allocations (page tables, heap) keep
+    // their place at the bottom.
+    if let Some(base) = frames.bump.alloc_contiguous_top(target) {
+        frames.reserve.add(base, target);
+    }
+    reserve::note_level(frames.reserve.is_full());
 }
 
 /// Fills the kernel reserve up to its target from general memory (fresh frames, else

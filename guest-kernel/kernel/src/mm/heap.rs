@@ -75,6 +75,26 @@ unsafe impl Source for FrameSource {
     }
 }
 
+/// Gives the arena a new chunk from talc ([`ARENA_CHUNK`], or [`SMALL_ARENA_CHUNK`] when
+/// memory is short); false if talc has neither. Out of line: the allocation fast path
+/// stays short.
+#[cold]
+#[inline(never)]
+fn refill_arena(classes: &mut Classes) -> bool {
+    use core::alloc::GlobalAlloc as _;
+    for len in [ARENA_CHUNK, SMALL_ARENA_CHUNK] {
+        // SAFETY: a valid layout. The rest of the old arena is abandoned (at most 511
+        // bytes per chunk).
+        let chunk = unsafe { TALC.alloc(Layout::from_size_align_unchecked(len, 16)) };
+        if !chunk.is_null() {
+            classes.arena = chunk as usize;
+            classes.arena_end = chunk as usize + len;
+            return true;
+        }
+    }
+    false
+}
+
 /// The general allocator behind the size classes.
 static TALC: talc::TalcLock<SpinMutex<()>, FrameSource> =
     talc::TalcLock::new(FrameSource { heap_end: None });
@@ -150,23 +170,8 @@ unsafe impl core::alloc::GlobalAlloc for Heap {
         // A new block, cut from the arena (a bump pointer: cheaper than talc, and the
         // kernel's first use of every object size goes this way).
         let size = CLASS_SIZES[class];
-        if classes.arena_end - classes.arena < size {
-            // SAFETY: valid layouts. The rest of the old arena is abandoned (at most 511
-            // bytes per chunk).
-            let (chunk, len) = unsafe {
-                let big = TALC.alloc(Layout::from_size_align_unchecked(ARENA_CHUNK, 16));
-                if big.is_null() {
-                    let len = SMALL_ARENA_CHUNK;
-                    (TALC.alloc(Layout::from_size_align_unchecked(len, 16)), len)
-                } else {
-                    (big, ARENA_CHUNK)
-                }
-            };
-            if chunk.is_null() {
-                return chunk;
-            }
-            classes.arena = chunk as usize;
-            classes.arena_end = chunk as usize + len;
+        if classes.arena_end - classes.arena < size && !refill_arena(&mut classes) {
+            return core::ptr::null_mut();
         }
         let block = classes.arena;
         classes.arena += size;

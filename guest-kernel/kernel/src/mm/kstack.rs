@@ -49,16 +49,17 @@ pub struct KernelStack {
 
 /// The allocator's state.
 struct Stacks {
-    /// Slots whose stacks are mapped and unused (at most [`POOL_MAX`]).
-    pool: Vec<u32>,
-    /// Slots with no stack mapped, to reuse before new ones.
-    unmapped: Vec<u32>,
+    /// Slots whose stacks are mapped and unused: the first `spare` entries.
+    pool: [u32; POOL_MAX],
+    spare: usize,
     /// The first frame of each slot's stack (0: not mapped).
     phys: Vec<u64>,
+    /// Slots with no stack mapped (`phys` 0), reused before new ones are made.
+    unmapped: usize,
 }
 
 static STACKS: SpinMutex<Stacks> =
-    SpinMutex::new(Stacks { pool: Vec::new(), unmapped: Vec::new(), phys: Vec::new() });
+    SpinMutex::new(Stacks { pool: [0; POOL_MAX], spare: 0, phys: Vec::new(), unmapped: 0 });
 
 /// Base address of slot `slot`.
 fn slot_base(slot: u32) -> u64 {
@@ -70,27 +71,30 @@ impl KernelStack {
     /// the area) is exhausted.
     pub fn new() -> Option<KernelStack> {
         let mut stacks = STACKS.lock();
-        if let Some(slot) = stacks.pool.pop() {
-            return Some(KernelStack { slot });
+        if stacks.spare > 0 {
+            stacks.spare -= 1;
+            return Some(KernelStack { slot: stacks.pool[stacks.spare] });
         }
-        let reuse = stacks.unmapped.last().copied();
+        // An unmapped slot if there is one (a scan, but only after stacks were trimmed),
+        // else a new one.
+        let reuse = if stacks.unmapped > 0 {
+            stacks.phys.iter().position(|&p| p == 0)
+        } else {
+            None
+        };
         let slot = match reuse {
             Some(slot) => slot,
-            None => u32::try_from(stacks.phys.len())
-                .ok()
-                .filter(|&s| u64::from(s) < AREA_SIZE / SLOT)?,
+            None => {
+                let slot = stacks.phys.len();
+                if slot as u64 >= AREA_SIZE / SLOT {
+                    return None;
+                }
+                stacks.phys.try_reserve(1).ok()?;
+                slot
+            }
         };
-        // Room in the lists for every slot there is, so giving a stack back never
-        // allocates (it goes on the pool or the unmapped list).
-        if reuse.is_none() {
-            stacks.phys.try_reserve(1).ok()?;
-            let slots = stacks.phys.len() + 1;
-            let room = POOL_MAX.min(slots).saturating_sub(stacks.pool.len());
-            stacks.pool.try_reserve(room).ok()?;
-            let room = slots - stacks.unmapped.len();
-            stacks.unmapped.try_reserve(room).ok()?;
-        }
         let phys = frame::alloc_contiguous_general(STACK_PAGES)?;
+        let slot = slot as u32;
         if map(slot, phys).is_none() {
             for k in 0..STACK_PAGES {
                 // SAFETY: the frames were just allocated and are not mapped any more.
@@ -99,7 +103,7 @@ impl KernelStack {
             return None;
         }
         if reuse.is_some() {
-            stacks.unmapped.pop();
+            stacks.unmapped -= 1;
             stacks.phys[slot as usize] = phys;
         } else {
             stacks.phys.push(phys);
@@ -115,10 +119,13 @@ impl KernelStack {
 
 impl Drop for KernelStack {
     fn drop(&mut self) {
-        // Room was reserved when the slot was made, so this never allocates.
+        // Nothing here allocates: the pool is an array, and an unmapped slot is only
+        // counted (its `phys` entry becomes 0).
         let mut stacks = STACKS.lock();
-        if stacks.pool.len() < POOL_MAX {
-            stacks.pool.push(self.slot);
+        if stacks.spare < POOL_MAX {
+            let spare = stacks.spare;
+            stacks.pool[spare] = self.slot;
+            stacks.spare += 1;
             return;
         }
         let phys = core::mem::replace(&mut stacks.phys[self.slot as usize], 0);
@@ -134,7 +141,7 @@ impl Drop for KernelStack {
                 frame::free(phys + k * 4096);
             }
         }
-        stacks.unmapped.push(self.slot);
+        stacks.unmapped += 1;
     }
 }
 
