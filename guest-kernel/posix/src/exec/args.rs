@@ -45,7 +45,7 @@ impl Budget {
         filename_len: usize,
         stack_limit: usize,
     ) -> Result<Self, Errno> {
-        let pointers = (argc.max(1) + envc).saturating_mul(core::mem::size_of::<u64>());
+        let pointers = argc.max(1).saturating_add(envc).saturating_mul(core::mem::size_of::<u64>());
         let limit = budget(stack_limit);
         if limit <= pointers {
             return Err(Errno::E2BIG);
@@ -132,6 +132,15 @@ mod tests {
         }
         assert_eq!(added, 20, "2 MiB of 100 KiB strings");
         assert_eq!(Budget::new(1 << 20, 0, 1, DEFAULT_STACK_LIMIT).unwrap_err(), Errno::E2BIG);
+    }
+
+    /// Found by the `exec_image` fuzz target: counts whose sum overflows are E2BIG, not an
+    /// arithmetic overflow.
+    #[test]
+    fn huge_counts_are_e2big() {
+        for (argc, envc) in [(usize::MAX, 1), (1, usize::MAX), (usize::MAX, usize::MAX)] {
+            assert_eq!(Budget::new(argc, envc, 1, usize::MAX).unwrap_err(), Errno::E2BIG);
+        }
     }
 
     #[test]

@@ -7,13 +7,17 @@
 //! count); in addition, and unlike Linux (which maps the file regardless and lets the
 //! program fault later), a segment whose file bytes lie outside the file, with
 //! `p_filesz > p_memsz`, misaligned, or outside user space is refused with ENOEXEC here,
-//! so a bad file never becomes a process. Executables needing a dynamic loader are refused
-//! with ENOEXEC (there is no `ld.so` in the guest).
+//! and so are loadable segments out of address order or overlapping (the gABI has them
+//! "sorted on the p_vaddr member"; the kernel's loader maps each one into pages no other
+//! segment has, apart from a page where one ends and the next begins) and an entry point
+//! outside user space (Linux's `BAD_ADDR` check, which there kills the process after the
+//! point of no return), so a bad file never becomes a process. Executables needing a
+//! dynamic loader are refused with ENOEXEC (there is no `ld.so` in the guest).
 
 use alloc::vec::Vec;
 
 use linux_raw_sys::elf::{
-    EI_CLASS, EI_DATA, ELFMAG, ET_DYN, PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR,
+    EI_CLASS, EI_DATA, ELFMAG, ET_DYN, PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD,
 };
 
 use crate::Errno;
@@ -119,11 +123,16 @@ pub struct Segment {
 /// Everything exec needs to build the new address space.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadPlan {
-    /// Segments to map, in file order.
+    /// Segments to map, in file order, which is ascending address order: each one ends at
+    /// or before the next one's `vaddr` (they may share a page). Each lies in
+    /// `[PAGE, USER_END)`, with `vaddr % PAGE == offset % PAGE`, `filesz <= memsz` and its
+    /// file bytes inside the file.
     pub segments: Vec<Segment>,
-    /// Relocated entry point.
+    /// Relocated entry point, below `USER_END`.
     pub entry: u64,
-    /// Where the program headers are in memory (AT_PHDR), 0 if not loaded.
+    /// Where the program headers are in memory (AT_PHDR): as Linux since 5.18, found
+    /// from `e_phoff` in the last loadable segment whose file bytes include it (`PT_PHDR`
+    /// is not consulted); 0 if none does (Linux passes the load bias then).
     pub phdr: u64,
     /// Number of program headers (AT_PHNUM).
     pub phnum: u16,
@@ -145,8 +154,7 @@ pub fn plan(header: &Header, phdrs: &[u8], file_len: u64) -> Result<LoadPlan, Er
     if phdrs.len() < table_len {
         return Err(Errno::ENOEXEC);
     }
-    let mut segments = Vec::new();
-    let mut phdr_vaddr = None;
+    let mut segments: Vec<Segment> = Vec::new();
     let mut exec_stack = false;
     for i in 0..usize::from(header.phnum) {
         let p = &phdrs[i * PHDR_SIZE..(i + 1) * PHDR_SIZE];
@@ -155,12 +163,18 @@ pub fn plan(header: &Header, phdrs: &[u8], file_len: u64) -> Result<LoadPlan, Er
             (u64_at(p, 8), u64_at(p, 16), u64_at(p, 32), u64_at(p, 40));
         match p_type {
             PT_INTERP => return Err(Errno::ENOEXEC),
-            PT_PHDR => phdr_vaddr = Some(vaddr),
             PT_GNU_STACK => exec_stack = flags & PF_X != 0,
             PT_LOAD if memsz > 0 => {
                 let in_file = offset.checked_add(filesz).is_some_and(|end| end <= file_len);
                 let aligned = vaddr % PAGE == offset % PAGE;
-                if !in_file || filesz > memsz || !aligned || vaddr.checked_add(memsz).is_none() {
+                let after_previous =
+                    segments.last().is_none_or(|prev| prev.vaddr + prev.memsz <= vaddr);
+                if !in_file
+                    || filesz > memsz
+                    || !aligned
+                    || vaddr.checked_add(memsz).is_none()
+                    || !after_previous
+                {
                     return Err(Errno::ENOEXEC);
                 }
                 let prot = Prot {
@@ -173,43 +187,37 @@ pub fn plan(header: &Header, phdrs: &[u8], file_len: u64) -> Result<LoadPlan, Er
             _ => {}
         }
     }
-    let lowest = segments.iter().map(|s| align_down(s.vaddr)).min().ok_or(Errno::ENOEXEC)?;
+    // In address order: the first segment is the lowest.
+    let lowest = segments.first().map(|s| align_down(s.vaddr)).ok_or(Errno::ENOEXEC)?;
     let bias = if header.e_type == ET_DYN { ET_DYN_BASE - lowest.min(ET_DYN_BASE) } else { 0 };
     let mut brk = 0;
     for s in &mut segments {
-        s.vaddr += bias;
-        let end = s.vaddr + s.memsz;
-        if end > USER_END || s.vaddr < PAGE {
+        let vaddr = s.vaddr.checked_add(bias).ok_or(Errno::ENOEXEC)?;
+        let end = vaddr.checked_add(s.memsz).ok_or(Errno::ENOEXEC)?;
+        if end > USER_END || vaddr < PAGE {
             return Err(Errno::ENOEXEC);
         }
+        s.vaddr = vaddr;
         brk = brk.max(end);
     }
     let brk = brk.div_ceil(PAGE) * PAGE;
-    // AT_PHDR: PT_PHDR if present, else the loaded segment that holds the table.
-    let phdr = match phdr_vaddr {
-        Some(v) => v + bias,
-        None => segments
-            .iter()
-            .find(|s| {
-                s.offset <= header.phoff && header.phoff + table_len as u64 <= s.offset + s.filesz
-            })
-            .map_or(0, |s| s.vaddr + (header.phoff - s.offset)),
-    };
-    Ok(LoadPlan {
-        segments,
-        entry: header.entry + bias,
-        phdr,
-        phnum: header.phnum,
-        brk,
-        bias,
-        exec_stack,
-    })
+    let entry = header.entry.checked_add(bias).filter(|&e| e < USER_END).ok_or(Errno::ENOEXEC)?;
+    // AT_PHDR (Linux fs/binfmt_elf.c, "Figure out which segment in the file contains the
+    // Program Header table"): below `vaddr + filesz <= USER_END`, so no overflow.
+    let phoff = header.phoff;
+    let phdr = segments
+        .iter()
+        .rev()
+        .find(|s| s.offset <= phoff && phoff - s.offset < s.filesz)
+        .map_or(0, |s| s.vaddr + (phoff - s.offset));
+    Ok(LoadPlan { segments, entry, phdr, phnum: header.phnum, brk, bias, exec_stack })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec;
+    use linux_raw_sys::elf::PT_PHDR;
 
     /// A program header for the tests: type, flags, offset, vaddr, filesz, memsz.
     type Ph = (u32, u32, u64, u64, u64, u64);
@@ -317,5 +325,75 @@ mod tests {
             Err(Errno::ENOEXEC),
             "nothing to load"
         );
+    }
+
+    /// Found by the `exec_image` fuzz target: overlapping or unsorted segments were
+    /// accepted, which the kernel's loader (`exec/load.rs`) cannot map: it trims each
+    /// segment at the next one's first page, so an earlier-listed higher segment lost its
+    /// file bytes, and a writable segment's bss pages were filled before an overlapping
+    /// segment's page-table entries overwrote them (leaked frames).
+    #[test]
+    fn segments_out_of_order_or_overlapping_are_refused() {
+        let text = (PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x1800, 0x1800);
+        let cases: [&[Ph]; 3] = [
+            &[text, (PT_LOAD, PF_R | PF_W, 0x1000, 0x401000, 0x100, 0x100)], // overlap
+            &[(PT_LOAD, PF_R, 0x1000, 0x500000, 0x100, 0x100), text],        // out of order
+            &[text, (PT_LOAD, PF_R, 0x1000, 0x400000, 0x100, 0x100)],        // same address
+        ];
+        for phdrs in cases {
+            assert_eq!(plan_of(&elf(2, 0x400100, phdrs, 0x2000)), Err(Errno::ENOEXEC));
+        }
+        // Sharing a page is fine: the second starts where the first ends.
+        let shared = [text, (PT_LOAD, PF_R | PF_W, 0x1800, 0x401800, 0x100, 0x900)];
+        let p = plan_of(&elf(2, 0x400100, &shared, 0x2000)).unwrap();
+        assert_eq!(p.segments.len(), 2);
+        assert_eq!(p.brk, 0x403000);
+        // Segments without memory are not loaded and do not count.
+        let empty = (PT_LOAD, PF_R, 0, 0x900000, 0, 0);
+        assert!(plan_of(&elf(2, 0x400100, &[text, empty, shared[1]], 0x2000)).is_ok());
+    }
+
+    /// Found by the `exec_image` fuzz target: relocating a static-pie could overflow (an
+    /// arithmetic panic in a debug kernel, a wrapped address in a release one). The table
+    /// offset case was found reading the code (`e_phoff + table size` overflowed when no
+    /// PT_PHDR was given); the kernel cannot reach it, since it reads the table first.
+    #[test]
+    fn relocation_overflow_is_enoexec() {
+        let low = (PT_LOAD, PF_R | PF_X, 0, 0, 0x1000, 0x1000);
+        let high = (PT_LOAD, PF_R, 0, 0xffff_ffff_ffff_f000, 0x100, 0x100);
+        assert_eq!(plan_of(&elf(3, 0x100, &[low, high], 0x1000)), Err(Errno::ENOEXEC));
+        assert_eq!(plan_of(&elf(3, u64::MAX, &[low], 0x1000)), Err(Errno::ENOEXEC));
+        // A table offset near the top of the range (direct callers may pass anything).
+        let f = elf(2, 0x400100, &[(PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x1000, 0x1000)], 0x1000);
+        let mut h = parse_header(&f).unwrap();
+        h.phoff = u64::MAX - 8;
+        assert_eq!(plan(&h, &f[64..120], 0x1000).unwrap().phdr, 0);
+    }
+
+    /// Found by the `exec_image` fuzz target: an entry point outside user space was
+    /// accepted (the program then died of a #GP at its first instruction). Linux fails
+    /// such an exec after its point of no return (`BAD_ADDR(elf_entry)`: SIGSEGV); here it
+    /// is refused before, like the bad segments above.
+    #[test]
+    fn entry_outside_user_space_is_enoexec() {
+        let text = [(PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x1000, 0x1000)];
+        for entry in [USER_END, 0x8000_0000_0000_0000, u64::MAX] {
+            assert_eq!(plan_of(&elf(2, entry, &text, 0x1000)), Err(Errno::ENOEXEC));
+        }
+        // Inside user space but outside every segment: the program faults, as on Linux.
+        assert_eq!(plan_of(&elf(2, USER_END - 1, &text, 0x1000)).unwrap().entry, USER_END - 1);
+    }
+
+    /// Found by the `exec_image` fuzz target (AT_PHDR pointed where no table was): AT_PHDR
+    /// comes from e_phoff and the segment holding it, never from PT_PHDR. Linux 6.18 gives
+    /// a static-pie whose PT_PHDR says vaddr + 1 MiB the real table address.
+    #[test]
+    fn at_phdr_ignores_pt_phdr() {
+        let load = (PT_LOAD, PF_R | PF_X, 0, 0, 0x2000, 0x2000);
+        let f = elf(3, 0x1100, &[(PT_PHDR, PF_R, 64, 0x100040, 112, 112), load], 0x2000);
+        assert_eq!(plan_of(&f).unwrap().phdr, ET_DYN_BASE + 64);
+        // No segment holds the table: 0.
+        let later = (PT_LOAD, PF_R | PF_X, 0x1000, 0x401000, 0x1000, 0x1000);
+        assert_eq!(plan_of(&elf(2, 0x401000, &[later], 0x2000)).unwrap().phdr, 0);
     }
 }

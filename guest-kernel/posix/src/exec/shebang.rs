@@ -1,14 +1,22 @@
-//! `#!` interpreter lines, with Linux's rules (fs/binfmt_script.c, checked against Linux
-//! 6.x on the host):
+//! `#!` interpreter lines, with Linux's rules (fs/binfmt_script.c `load_script`, checked
+//! against Linux 6.18 on the host):
 //!
-//! - Only the first [`PROBE_LEN`](super::PROBE_LEN) bytes count. The line ends at the first
-//!   newline or NUL. If neither occurs and the interpreter name runs to the end of those
-//!   bytes, the name may be cut off, so exec fails with ENOEXEC; an argument that runs
-//!   past them is silently truncated.
-//! - Spaces and tabs after `#!` are skipped; the interpreter name runs to the next space,
-//!   tab or NUL; everything after the following spaces/tabs, with trailing spaces/tabs
-//!   removed, is **one** optional argument (it may contain spaces).
-//! - No interpreter name: ENOEXEC.
+//! - Only the first [`PROBE_LEN`](super::PROBE_LEN) bytes count; a shorter file reads as
+//!   if NUL bytes followed it (Linux's buffer is zero-filled).
+//! - The line ends at the first newline, unless a NUL comes before it. Without such a
+//!   newline it runs to the probe's last byte (exclusive: Linux keeps that byte for its
+//!   terminator), and exec fails with ENOEXEC unless a space, tab or NUL follows the
+//!   interpreter name within the probe (the name may be cut off); an argument that runs
+//!   past the probe is silently truncated.
+//! - Trailing spaces and tabs of the line are removed and leading ones skipped. The
+//!   interpreter name runs to the next space, tab or NUL; if a space or tab ended it,
+//!   everything after the following spaces/tabs up to the next NUL or the end of the line
+//!   is **one** optional argument. It may contain spaces, keeps the spaces/tabs before a
+//!   NUL, and is the empty string when a NUL follows those spaces/tabs (Linux 6.18:
+//!   `#!/bin/echo \0` runs `/bin/echo "" script`).
+//! - No interpreter name: ENOEXEC. A name that is empty because a NUL comes first (`#!`
+//!   alone in a file, `#!\0/bin/sh`): EACCES, which is what Linux's `open_exec("")` gives
+//!   (the empty path names the working directory, which is not a regular file).
 //! - The new argument list is `interpreter [argument] script-path original-argv[1..]`.
 
 use alloc::vec::Vec;
@@ -32,30 +40,46 @@ fn is_blank(b: u8) -> bool {
 /// Parses the interpreter line from a file's first bytes (which start with `#!`).
 pub fn parse(probe: &[u8]) -> Result<Shebang<'_>, Errno> {
     let buf = &probe[..probe.len().min(PROBE_LEN)];
-    let body = buf.get(2..).ok_or(Errno::ENOEXEC)?;
-    // The line: up to a newline or NUL. A file shorter than the probe ends in a NUL
-    // (Linux's buffer is zero-filled), which is the same as ending the line there.
-    let line = match body.iter().position(|&b| b == b'\n' || b == 0) {
-        Some(end) => &body[..end],
-        None if buf.len() < PROBE_LEN => body,
+    // Byte `i` of Linux's buffer: past the end of a short file, a NUL.
+    let at = |i: usize| buf.get(i).copied().unwrap_or(0);
+    let first = |from: usize, to: usize, want: fn(u8) -> bool| (from..=to).find(|&i| want(at(i)));
+    let non_blank: fn(u8) -> bool = |b| !is_blank(b);
+    let terminator: fn(u8) -> bool = |b| is_blank(b) || b == 0;
+    let last = PROBE_LEN - 1;
+    // Where the line ends (exclusive): the first newline, looked for up to the first NUL.
+    let newline = buf.iter().take_while(|&&b| b != 0).position(|&b| b == b'\n');
+    let mut end = match newline {
+        Some(end) => end,
         None => {
-            // No terminator in the probe: fine only if the interpreter name ends before it.
-            let name_start = body.iter().position(|&b| !is_blank(b)).ok_or(Errno::ENOEXEC)?;
-            if !body[name_start..].iter().any(|&b| is_blank(b)) {
-                return Err(Errno::ENOEXEC);
-            }
-            // Linux's buffer keeps one byte for its terminator.
-            &body[..body.len() - 1]
+            // Fine only if the interpreter name ends inside the probe.
+            let name = first(2, last, non_blank).ok_or(Errno::ENOEXEC)?;
+            first(name, last, terminator).ok_or(Errno::ENOEXEC)?;
+            last
         }
     };
-    let end = line.iter().rposition(|&b| !is_blank(b)).map_or(0, |i| i + 1);
-    let line = &line[..end];
-    let start = line.iter().position(|&b| !is_blank(b)).ok_or(Errno::ENOEXEC)?;
-    let rest = &line[start..];
-    let name_len = rest.iter().position(|&b| is_blank(b)).unwrap_or(rest.len());
-    let interpreter = &rest[..name_len];
-    let after = &rest[name_len..];
-    let argument = after.iter().position(|&b| !is_blank(b)).map(|i| &after[i..]);
+    while end > 2 && is_blank(at(end - 1)) {
+        end -= 1;
+    }
+    let name = match first(2, end, non_blank) {
+        Some(name) if name < end => name,
+        _ => return Err(Errno::ENOEXEC),
+    };
+    // The name ends at a space, tab or NUL (at `end` at the latest); an argument follows
+    // only a space or tab, and runs to the next NUL or `end`.
+    let sep = first(name, end, terminator);
+    let arg = sep.filter(|&s| at(s) != 0).and_then(|s| first(s, end, non_blank));
+    let name_end = match (arg, sep) {
+        (Some(_), Some(sep)) => sep,
+        _ => first(name, end, |b| b == 0).unwrap_or(end),
+    };
+    let interpreter = &buf[name.min(buf.len())..name_end.min(buf.len())];
+    if interpreter.is_empty() {
+        return Err(Errno::EACCES);
+    }
+    let argument = arg.map(|a| {
+        let a_end = first(a, end, |b| b == 0).unwrap_or(end);
+        &buf[a.min(buf.len())..a_end.min(buf.len())]
+    });
     Ok(Shebang { interpreter, argument })
 }
 
@@ -101,7 +125,31 @@ mod tests {
     fn missing_interpreter_is_enoexec() {
         assert_eq!(parse(b"#!\n"), Err(Errno::ENOEXEC));
         assert_eq!(parse(b"#!   \t \n"), Err(Errno::ENOEXEC));
-        assert_eq!(parse(b"#!"), Err(Errno::ENOEXEC));
+        let mut blanks = b"#!".to_vec();
+        blanks.extend([b' '; 300]);
+        assert_eq!(parse(&blanks), Err(Errno::ENOEXEC), "no newline, only blanks");
+    }
+
+    /// Found by the `exec_image` fuzz target; expectations measured on Linux 6.18 (an
+    /// interpreter printing its arguments, exec'd with `execv`): a NUL ends the C strings
+    /// but not the line, so the blanks before it are no line end to trim.
+    #[test]
+    fn nul_ends_strings_not_the_line() {
+        let arg = |line: &[u8]| ok(line).1;
+        assert_eq!(arg(b"#!/i \0junk\n"), Some(Vec::new()), "empty argument");
+        assert_eq!(arg(b"#!/i\t\0x\n"), Some(Vec::new()));
+        assert_eq!(arg(b"#!/i  arg  \0junk\n"), Some(b"arg  ".to_vec()));
+        assert_eq!(arg(b"#!/i a\0 b\n"), Some(b"a".to_vec()));
+        // A short file without a newline: the zero fill ends the line at byte 255.
+        assert_eq!(arg(b"#!/i "), Some(Vec::new()));
+        assert_eq!(arg(b"#!/i a  "), Some(b"a  ".to_vec()));
+        assert_eq!(arg(b"#!/i a  \n"), Some(b"a".to_vec()));
+        // An empty name (a NUL first) is opened as "": EACCES, not ENOEXEC.
+        assert_eq!(parse(b"#!"), Err(Errno::EACCES));
+        assert_eq!(parse(b"#!   \t"), Err(Errno::EACCES), "the zero fill after the blanks");
+        assert_eq!(parse(b"#!  \0"), Err(Errno::EACCES));
+        assert_eq!(parse(b"#!\0/bin/sh\n"), Err(Errno::EACCES));
+        assert_eq!(parse(b"#!\n"), Err(Errno::ENOEXEC));
     }
 
     #[test]
