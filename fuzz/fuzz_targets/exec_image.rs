@@ -231,8 +231,10 @@ fn down(x: u64) -> u64 {
 
 /// The plan the documented rules give, computed in 128-bit arithmetic: ENOEXEC for a
 /// PT_INTERP, no loadable segment, a segment outside the file, with p_filesz > p_memsz,
-/// misaligned, overlapping or out of order, or outside [PAGE, USER_END) once relocated, or
-/// an entry point outside user space.
+/// misaligned, overlapping or out of order, or outside [PAGE, USER_END) once relocated. The
+/// entry point may be anywhere (relocated with wrapping arithmetic): Linux fails such an
+/// exec only after its point of no return, and the kernel then kills the process with
+/// SIGSEGV as Linux does.
 fn model_plan(h: &Header, table: &[u8], file_len: u64) -> Option<LoadPlan> {
     let mut segments = Vec::new();
     let mut exec_stack = false;
@@ -272,9 +274,6 @@ fn model_plan(h: &Header, table: &[u8], file_len: u64) -> Option<LoadPlan> {
         }
         s.vaddr = start as u64;
     }
-    if wide(h.entry) + wide(bias) >= wide(USER_END) {
-        return None;
-    }
     let brk = segments.iter().map(|s| s.vaddr + s.memsz).max()?.next_multiple_of(PAGE);
     // AT_PHDR as Linux >= 5.18: the last loadable segment whose file bytes hold e_phoff.
     let phdr = segments
@@ -282,7 +281,8 @@ fn model_plan(h: &Header, table: &[u8], file_len: u64) -> Option<LoadPlan> {
         .rev()
         .find(|s| s.offset <= h.phoff && h.phoff - s.offset < s.filesz)
         .map_or(0, |s| s.vaddr + (h.phoff - s.offset));
-    Some(LoadPlan { segments, entry: h.entry + bias, phdr, phnum: h.phnum, brk, bias, exec_stack })
+    let entry = h.entry.wrapping_add(bias);
+    Some(LoadPlan { segments, entry, phdr, phnum: h.phnum, brk, bias, exec_stack })
 }
 
 /// What the plan promises and the kernel's loader (`exec/load.rs`) relies on.
@@ -316,7 +316,6 @@ fn check_plan(h: &Header, table: &[u8], file_len: u64, plan: &LoadPlan) {
     if h.e_type == ET_EXEC {
         assert_eq!(plan.bias, 0);
     }
-    assert!(plan.entry < USER_END, "entry point outside user space");
     assert_eq!(plan.entry, h.entry.wrapping_add(plan.bias));
     assert_eq!(plan.phnum, h.phnum);
     if plan.phdr != 0 {

@@ -87,6 +87,13 @@ pub fn execve(
     let sp = stack::setup(&mut space, &spec, stack_limit)?;
 
     commit(space, new_creds, path);
+    if program.plan.entry >= posix::exec::elf::USER_END {
+        // Linux fails the exec after its point of no return (`BAD_ADDR(elf_entry)`), and
+        // the process dies of SIGSEGV there (fs/exec.c `bprm_execve`).
+        crate::process::exit::exit_process(posix::process::status::ChildEvent::killed_by(
+            posix::signal::num::SIGSEGV,
+        ));
+    }
     *frame = initial_frame(program.plan.entry, sp);
     Ok(())
 }
