@@ -36,3 +36,16 @@ fn wild_pointers_are_efault_and_the_program_survives() {
     assert_eq!(run.stdout, host, "guest and host disagree");
     assert!(host.lines().filter(|l| l.ends_with("EFAULT")).count() == 7, "{host}");
 }
+
+#[test]
+fn an_empty_argv_becomes_one_empty_argument() {
+    require_kvm();
+    let dir = TempDir::new("diff-argv0");
+    let prog = test_programs().join("argv0");
+    let host = run_native("argv0", &[prog.to_str().unwrap()]);
+    let image = image_with(&dir, "root.img", &[(&prog, "/tests/argv0")]);
+    let run = vmm(&["run", "--disk", &image, "--", "/tests/argv0", "/tests/argv0"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, host, "guest and host disagree");
+    assert!(host.contains("argc 1, argv[0] Some(\"\")"), "{host}");
+}

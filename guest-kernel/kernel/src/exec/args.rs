@@ -58,6 +58,10 @@ pub fn read_from_user(
         budget.add(len)?;
         lens.push(len);
     }
+    if argv_ptrs.is_empty() {
+        // The "" that becomes argv[0] (below) counts like any argument.
+        budget.add(0)?;
+    }
     let (env_lens, arg_lens) = lens.split_at(envp_ptrs.len());
     let copy = |ptrs: &[u64], lens: &[usize]| -> Result<Vec<Vec<u8>>, Errno> {
         let mut out = Vec::new();
@@ -71,5 +75,12 @@ pub fn read_from_user(
         }
         Ok(out)
     };
-    Ok(ExecArgs { argv: copy(&argv_ptrs, arg_lens)?, envp: copy(&envp_ptrs, env_lens)? })
+    let mut argv = copy(&argv_ptrs, arg_lens)?;
+    if argv.is_empty() {
+        // Linux (since 5.18, fs/exec.c `do_execveat_common`): an empty argv gets "" as
+        // argv[0], so programs that start at argv[1] do not walk into envp.
+        argv.try_reserve_exact(1).map_err(|_| Errno::ENOMEM)?;
+        argv.push(Vec::new());
+    }
+    Ok(ExecArgs { argv, envp: copy(&envp_ptrs, env_lens)? })
 }
