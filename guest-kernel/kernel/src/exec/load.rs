@@ -12,8 +12,9 @@
 //! - bss pages beyond the file pages get fresh zero frames at once too (up to
 //!   `POPULATE_MAX` pages; demand paging for the rest).
 //!
-//! A segment's last page is dropped from it when the next segment starts in that same
-//! page: the later segment's mapping wins there, as with Linux's successive `MAP_FIXED`.
+//! A segment's last page (file bytes or bss) is dropped from it when the next segment
+//! starts in that same page: the later segment's mapping wins there, as with Linux's
+//! successive `MAP_FIXED`.
 
 use crate::fs::ExecFile;
 use crate::mm::frame;
@@ -56,11 +57,14 @@ struct Layout {
 fn layout(seg: &Segment, next: Option<&Segment>) -> Layout {
     let start = down(seg.vaddr);
     let mut file_end = up(seg.vaddr + seg.filesz);
-    let mem_end = up(seg.vaddr + seg.memsz).max(file_end);
-    if let Some(next) = next
-        && down(next.vaddr) < file_end
-    {
-        file_end = down(next.vaddr).max(start);
+    let mut mem_end = up(seg.vaddr + seg.memsz).max(file_end);
+    // The next segment wins a page both touch (Linux's successive MAP_FIXED mappings), for
+    // the file pages and for the bss alike: nothing of this segment may be mapped there,
+    // or the next one's entries would replace (and leak) its frames.
+    if let Some(next) = next {
+        let next_start = down(next.vaddr).max(start);
+        file_end = file_end.min(next_start);
+        mem_end = mem_end.min(next_start).max(file_end);
     }
     let prot = Prot { read: seg.prot.read, write: seg.prot.write, exec: seg.prot.exec };
     let tail = seg.vaddr + seg.filesz;
