@@ -74,11 +74,15 @@ pub fn ensure_target(target: &'static str) -> Result<(), BuildError> {
     if target_installed(target) {
         return Ok(());
     }
-    eprintln!("note: installing the Rust standard library for {target} (rustup target add {target})");
+    eprintln!(
+        "note: installing the Rust standard library for {target} (rustup target add {target})"
+    );
     let output = Command::new("rustup").args(["target", "add", target]).output();
     let why = match output {
         Ok(out) if out.status.success() && target_installed(target) => return Ok(()),
-        Ok(out) if out.status.success() => "it reported success but the library is still missing".into(),
+        Ok(out) if out.status.success() => {
+            "it reported success but the library is still missing".into()
+        }
         Ok(out) => {
             let stderr = String::from_utf8_lossy(&out.stderr);
             let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -92,7 +96,8 @@ pub fn ensure_target(target: &'static str) -> Result<(), BuildError> {
 /// Whether the active toolchain's sysroot holds `core` for `target`.
 fn target_installed(target: &str) -> bool {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let Ok(out) = Command::new(rustc).args(["--print", "target-libdir", "--target", target]).output()
+    let Ok(out) =
+        Command::new(rustc).args(["--print", "target-libdir", "--target", target]).output()
     else {
         return false;
     };

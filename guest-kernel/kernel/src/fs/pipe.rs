@@ -266,7 +266,14 @@ pub fn pipe(flags: u32, privileged: bool) -> Result<(Arc<OpenFile>, Arc<OpenFile
     let reader = Arc::new(End { pipe: pipe.clone(), write: false });
     let writer = Arc::new(End { pipe, write: true });
     Ok((
-        Arc::new(OpenFile::new(read_slot, node.clone(), Some(reader), true, false, status | O_RDONLY)),
+        Arc::new(OpenFile::new(
+            read_slot,
+            node.clone(),
+            Some(reader),
+            true,
+            false,
+            status | O_RDONLY,
+        )),
         Arc::new(OpenFile::new(write_slot, node, Some(writer), false, true, status | O_WRONLY)),
     ))
 }

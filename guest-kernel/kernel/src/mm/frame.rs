@@ -397,4 +397,3 @@ pub fn free_bytes() -> u64 {
     let pages = frames.free_count + frames.zero_count + frames.reserve.pages();
     frames.bump.free_bytes() + pages * PAGE_SIZE
 }
-

@@ -77,11 +77,8 @@ impl KernelStack {
         }
         // An unmapped slot if there is one (a scan, but only after stacks were trimmed),
         // else a new one.
-        let reuse = if stacks.unmapped > 0 {
-            stacks.phys.iter().position(|&p| p == 0)
-        } else {
-            None
-        };
+        let reuse =
+            if stacks.unmapped > 0 { stacks.phys.iter().position(|&p| p == 0) } else { None };
         let slot = match reuse {
             Some(slot) => slot,
             None => {

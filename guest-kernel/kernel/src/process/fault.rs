@@ -8,9 +8,9 @@
 //! SIGSEGV (SIGBUS for a file page that cannot be read; out of memory kills with SIGKILL,
 //! as the OOM killer would); anything else (#GP, #OF, #BR, ...) → SIGSEGV.
 
+use super::Pid;
 use super::current;
 use super::exit;
-use super::Pid;
 use crate::arch::x86_64::trap_entry::TrapFrame;
 use crate::mm::frame;
 use crate::mm::vm::{Access, AddressSpace, FaultError};

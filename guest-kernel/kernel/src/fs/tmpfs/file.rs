@@ -4,10 +4,10 @@
 
 use super::TmpFs;
 use crate::fs::iobuf::{ReadBuf, WriteBuf};
-use alloc::sync::Arc;
 use crate::fs::pagecache::{PAGE, PageMap};
 use crate::mm::frame;
 use crate::mm::memops::Batch;
+use alloc::sync::Arc;
 use posix::Errno;
 
 /// Largest tmpfs file (EFBIG beyond): bounds the page map.
@@ -34,7 +34,14 @@ pub struct FileData {
 impl FileData {
     /// An empty file.
     pub fn new(fs: Arc<TmpFs>) -> Self {
-        Self { fs, size: 0, pages: PageMap::new(), allocated: 0, mapped: false, retired: alloc::vec::Vec::new() }
+        Self {
+            fs,
+            size: 0,
+            pages: PageMap::new(),
+            allocated: 0,
+            mapped: false,
+            retired: alloc::vec::Vec::new(),
+        }
     }
 
     /// Size in bytes.

@@ -292,7 +292,13 @@ impl AddressSpace {
     /// the new heap pages must not overlap another mapping, the address space must stay
     /// within `as_limit` (RLIMIT_AS), and no more than `ram_pages` may be asked for at
     /// once: the overcommit heuristic), and returns the break.
-    pub fn set_brk(&mut self, requested: u64, data_limit: u64, as_limit: u64, ram_pages: u64) -> u64 {
+    pub fn set_brk(
+        &mut self,
+        requested: u64,
+        data_limit: u64,
+        as_limit: u64,
+        ram_pages: u64,
+    ) -> u64 {
         let Some(target) =
             posix::mm::mmap::brk_target(requested, self.heap_start, self.brk, data_limit)
         else {
