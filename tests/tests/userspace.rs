@@ -202,6 +202,13 @@ fn unmodified_debian_busybox_runs() {
     for expected in ["bin", "dev", "etc", "proc", "sbin", "tmp"] {
         assert!(names.contains(&expected), "{expected} missing from busybox ls /: {}", run.stdout);
     }
+    // A death by signal reports no core dump: none is written (the wait status's 0x80 bit
+    // is what makes a shell say "core dumped"). Linux sets it only when a core was dumped.
+    let script = "/bin/busybox sh -c 'kill -SEGV $$'; echo status $?";
+    let run = vmm(&["run", "--disk", &image, "--", "/bin/busybox", "sh", "-c", script]);
+    assert_eq!((run.status, run.stdout.as_str()), (Some(0), "status 139\n"), "{}", run.stderr);
+    assert!(run.stderr.contains("Segmentation fault"), "{}", run.stderr);
+    assert!(!run.stderr.contains("core dumped"), "{}", run.stderr);
 }
 
 #[test]
