@@ -49,3 +49,16 @@ fn an_empty_argv_becomes_one_empty_argument() {
     assert_eq!(run.stdout, host, "guest and host disagree");
     assert!(host.contains("argc 1, argv[0] Some(\"\")"), "{host}");
 }
+
+#[test]
+fn shared_mappings_are_shared() {
+    require_kvm();
+    let dir = TempDir::new("diff-shm");
+    let prog = test_programs().join("shm");
+    let host = run_native("shm", &[dir.path().to_str().unwrap()]);
+    let image = image_with(&dir, "root.img", &[(&prog, "/tests/shm")]);
+    let run = vmm(&["run", "--disk", &image, "--", "/tests/shm", "/tmp"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, host, "guest and host disagree");
+    assert!(!host.contains("false"), "{host}");
+}

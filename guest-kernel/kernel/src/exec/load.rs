@@ -100,7 +100,7 @@ pub fn map_image(
     for l in &layouts {
         if l.file_end > l.start {
             let backing = Backing::File { source: source.clone(), offset: l.offset };
-            space.map(l.start, l.file_end, Vma { prot: l.prot, backing })?;
+            space.map(l.start, l.file_end, Vma::private(l.prot, backing))?;
         }
         if l.mem_end > l.file_end {
             space.map(l.file_end, l.mem_end, Vma::anon(l.prot))?;

@@ -330,6 +330,17 @@ impl OpenFile {
         self.node.pages(first, out)
     }
 
+    /// Whether a shared writable mapping of this file may write its pages directly: the
+    /// pages must be the file's own storage (tmpfs), not a cache of a disk that would need
+    /// writing back, and the file must be open for reading and writing.
+    pub fn shares_writable_pages(&self) -> bool {
+        self.readable
+            && self.writable
+            && self.stream.is_none()
+            && mode::is_reg(self.node.perm().mode)
+            && !self.node.read_only()
+    }
+
     /// Whether this is an open directory (`fchdir`, `*at` base checks).
     pub fn is_dir(&self) -> bool {
         self.is_dir_node()

@@ -47,6 +47,17 @@ pub use ops::{
     access, chdir, fchdir, getcwd, mkdir, open, readlink, rename, stat, symlink, unlink,
 };
 pub use pipe::pipe;
+
+/// The object behind a shared anonymous mapping of `len` bytes (`mmap(MAP_SHARED |
+/// MAP_ANONYMOUS)`): an unlinked tmpfs file, open for reading and writing, whose pages every
+/// process that inherits the mapping shares (Linux `shmem_zero_setup`). Counts as an open
+/// file, as on Linux.
+pub fn shared_anonymous(len: u64, privileged: bool) -> Result<alloc::sync::Arc<OpenFile>, posix::Errno> {
+    let slot = file::FileSlot::take(privileged)?;
+    let node = tmpfs::unlinked_file(len)?;
+    let status = posix::fs::flags::O_RDWR | posix::fs::flags::O_LARGEFILE;
+    Ok(alloc::sync::Arc::new(OpenFile::new(slot, node, None, true, true, status)))
+}
 pub use posix::fs::stat::Stat;
 pub use user::UserAccess;
 

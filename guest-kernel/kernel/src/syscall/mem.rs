@@ -27,10 +27,12 @@ pub fn sys_brk(frame: &mut TrapFrame) -> SysResult {
     Ok(process.mm().lock().set_brk(requested, data, total, ram_pages))
 }
 
-/// mmap(addr, len, prot, flags, fd, offset): anonymous and private file mappings (shared
-/// read-only file mappings behave as private ones, which cannot be told apart while
-/// nothing writes the file; shared writable file mappings are ENODEV, and shared
-/// anonymous memory is private until fork exists). EPERM for a fixed address below
+/// mmap(addr, len, prot, flags, fd, offset): anonymous and file mappings, private or
+/// shared. Shared anonymous memory is an unlinked tmpfs file (`fs::shared_anonymous`), and
+/// shared mappings of tmpfs files write the file's own pages (`Vma::shared`). A shared
+/// mapping of a file on the read-only root behaves as a private one, which cannot be told
+/// apart while nothing writes the file; asked for writable, it is ENODEV (EACCES when the
+/// file is not open read-write). EPERM for a fixed address below
 /// `vm.mmap_min_addr`; EACCES for a file not open for reading; ENODEV for a file that
 /// cannot be mapped (directories, devices without pages); ENOMEM for a private writable
 /// mapping larger than RAM (the default overcommit heuristic), beyond RLIMIT_AS or
@@ -42,21 +44,26 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
         overcommit_guess(req.len / PAGE, crate::mm::frame::total_pages())?;
     }
     crate::mm::reserve::admit()?;
-    let backing = if req.anonymous {
-        Backing::Anon
+    let (backing, shared) = if req.anonymous && req.shared {
+        let privileged = current::process().creds.lock().euid == 0;
+        let file = crate::fs::shared_anonymous(req.len, privileged)?;
+        (Backing::File { source: FileSource::Open(file), offset: 0 }, true)
+    } else if req.anonymous {
+        (Backing::Anon, false)
     } else {
         let file = files::get(a.i32(4))?;
         let mode = file.status_flags() & O_ACCMODE;
         if mode == O_WRONLY {
             return Err(Errno::EACCES);
         }
-        if req.shared && req.prot.write {
+        let shared = req.shared && file.shares_writable_pages();
+        if req.shared && req.prot.write && !shared {
             return Err(if mode == O_RDWR { Errno::ENODEV } else { Errno::EACCES });
         }
         if file.is_dir() {
             return Err(Errno::ENODEV);
         }
-        Backing::File { source: FileSource::Open(file), offset: req.offset }
+        (Backing::File { source: FileSource::Open(file), offset: req.offset }, shared)
     };
     let space = current::process().mm();
     let mut mm = space.lock();
@@ -77,7 +84,7 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
     let replaced = mm.mapped_within(start, end);
     let limit = current::process().limits.lock().cur(RLIMIT_AS);
     may_expand_vm(mm.mapped_bytes() - replaced, req.len, limit)?;
-    mm.map(start, end, Vma { prot: req.prot, backing })?;
+    mm.map(start, end, Vma { prot: req.prot, backing, shared })?;
     Ok(start)
 }
 

@@ -103,6 +103,33 @@ pub fn new(dev: u64, bits: u32) -> NodeRef {
     TmpNode::make(&fs, mode::S_IFDIR | bits, (0, 0), None, Weak::new())
 }
 
+/// A new regular file of `len` bytes (all zero) in an internal tmpfs, linked in no
+/// directory: what a shared anonymous mapping is backed by (Linux `shmem_zero_setup`, the
+/// "/dev/zero (deleted)" file). ENOSPC past that tmpfs's limits (half of RAM).
+pub fn unlinked_file(len: u64) -> Result<NodeRef, Errno> {
+    static SHM: SpinMutex<Option<Arc<TmpFs>>> = SpinMutex::new(None);
+    let fs = {
+        let mut shm = SHM.lock();
+        let fs = shm.get_or_insert_with(|| {
+            Arc::new(TmpFs {
+                dev: posix::fs::stat::makedev(0, 1),
+                next_ino: AtomicU64::new(2),
+                pages: AtomicU64::new(0),
+                inodes: AtomicU64::new(1),
+                max: crate::mm::frame::total_pages() / 2,
+            })
+        });
+        fs.clone()
+    };
+    if fs.inodes.fetch_add(1, Ordering::Relaxed) >= fs.max {
+        fs.inodes.fetch_sub(1, Ordering::Relaxed);
+        return Err(Errno::ENOSPC);
+    }
+    let node = TmpNode::make(&fs, mode::S_IFREG | 0o600, (0, 0), None, Weak::new());
+    node.truncate(len)?;
+    Ok(node)
+}
+
 impl Drop for TmpNode {
     fn drop(&mut self) {
         self.fs.inodes.fetch_sub(1, Ordering::Relaxed);

@@ -207,23 +207,32 @@ impl AddressSpace {
         self.check_map_count(start, end, false)?;
         self.vmas.update(start, end, |v| v.prot = prot)?;
         let mut changed = 0usize;
-        let mut first = 0;
-        self.table.update_range(start, end, |virt, old| {
-            let owned = old & OWNED;
-            let flags = PageFlags {
-                write: prot.write && owned != 0 && !share::is_shared(old & ADDRESS_MASK),
-                exec: prot.exec,
-                access: prot.read || prot.write || prot.exec,
-            };
-            let new = (old & ADDRESS_MASK) | flags.bits() | owned;
-            if new != old && old & PRESENT != 0 {
-                if changed == 0 {
-                    first = virt;
+        let mut first = u64::MAX;
+        // Per mapping: a shared one writes its file's frames in place, so its pages take
+        // the write right as they are (`Vma::shared`); a private one's only when owned and
+        // not shared with another address space (else a write must copy).
+        let mut at = start;
+        while at < end {
+            let Some(e) = self.vmas.get(at) else { break };
+            let (piece_end, shared) = (e.end.min(end), e.value.shared);
+            self.table.update_range(at, piece_end, |virt, old| {
+                let owned = old & OWNED;
+                let writable =
+                    shared || (owned != 0 && !share::is_shared(old & ADDRESS_MASK));
+                let flags = PageFlags {
+                    write: prot.write && writable,
+                    exec: prot.exec,
+                    access: prot.read || prot.write || prot.exec,
+                };
+                let new = (old & ADDRESS_MASK) | flags.bits() | owned;
+                if new != old && old & PRESENT != 0 {
+                    first = first.min(virt);
+                    changed += 1;
                 }
-                changed += 1;
-            }
-            new
-        });
+                new
+            });
+            at = piece_end;
+        }
         self.flush(first, end, changed);
         Ok(())
     }
@@ -415,7 +424,7 @@ impl AddressSpace {
         if !allowed {
             return Err(FaultError::Protection);
         }
-        let (vma_start, vma_end) = (entry.start, entry.end);
+        let (vma_start, vma_end, shared) = (entry.start, entry.end, entry.value.shared);
         let file = match &entry.value.backing {
             Backing::Anon => None,
             Backing::File { source, offset } => {
@@ -429,6 +438,14 @@ impl AddressSpace {
                 return Ok(()); // already resolved (a stale TLB entry)
             }
             let old_frame = old & ADDRESS_MASK;
+            if shared {
+                // The file's own frame, written in place (mapped read-only by fault-around).
+                self.table.set(page, old_frame, flags.bits() | (old & OWNED))?;
+                if self.is_current() {
+                    page_table::flush_page(page);
+                }
+                return Ok(());
+            }
             // A frame this address space owns alone is taken as it is; one shared with
             // another (after a fork) or from the page cache is copied.
             let frame = if old & OWNED != 0 && !share::is_shared(old_frame) {
@@ -448,7 +465,8 @@ impl AddressSpace {
         if old & PROT_NONE != 0 {
             // Kept by an mprotect(PROT_NONE) that has since been lifted by a protect of a
             // covering range: make it accessible again.
-            let write = flags.write && old & OWNED != 0 && !share::is_shared(old & ADDRESS_MASK);
+            let write = flags.write
+                && (shared || old & OWNED != 0 && !share::is_shared(old & ADDRESS_MASK));
             let bits = PageFlags { write, ..flags }.bits() | (old & OWNED);
             self.table.set(page, old & ADDRESS_MASK, bits)?;
             return if access == Access::Write && !write {
@@ -478,13 +496,17 @@ impl AddressSpace {
                 }
             }
             Some((source, index)) => {
-                let shared = source.page(index).map_err(|_| FaultError::Io)?;
-                if access == Access::Write {
-                    let frame = copy_page(shared)?;
+                let cached = source.page(index).map_err(|_| FaultError::Io)?;
+                if shared {
+                    // The file's own frame with the mapping's rights (not owned: the file
+                    // keeps it).
+                    self.table.set(page, cached, flags.bits())?;
+                } else if access == Access::Write {
+                    let frame = copy_page(cached)?;
                     self.table.set(page, frame, flags.bits() | OWNED)?;
                 } else {
                     let ro = PageFlags { write: false, ..flags };
-                    self.table.set(page, shared, ro.bits())?;
+                    self.table.set(page, cached, ro.bits())?;
                     // Neighbouring page-cache pages, read-only (writes copy them later).
                     let first = index - (page - window_start) / PAGE;
                     let mut frames = [0u64; (FAULT_AROUND / PAGE) as usize];

@@ -66,12 +66,21 @@ pub struct Vma {
     pub prot: Prot,
     /// Where the pages come from.
     pub backing: Backing,
+    /// `MAP_SHARED` with a file whose pages are its storage (tmpfs, and the object behind
+    /// shared anonymous memory): the file's own frames are mapped with the mapping's
+    /// rights and written in place, never copied, and a fork shares them.
+    pub shared: bool,
 }
 
 impl Vma {
     /// An anonymous mapping.
     pub fn anon(prot: Prot) -> Self {
-        Vma { prot, backing: Backing::Anon }
+        Vma { prot, backing: Backing::Anon, shared: false }
+    }
+
+    /// A private mapping of `backing`.
+    pub fn private(prot: Prot, backing: Backing) -> Self {
+        Vma { prot, backing, shared: false }
     }
 }
 
@@ -83,11 +92,12 @@ impl Piece for Vma {
                 Backing::File { source: source.clone(), offset: offset + by }
             }
         };
-        Vma { prot: self.prot, backing }
+        Vma { prot: self.prot, backing, shared: self.shared }
     }
 
     fn continues(&self, len: u64, next: &Self) -> bool {
         self.prot == next.prot
+            && self.shared == next.shared
             && match (&self.backing, &next.backing) {
                 (Backing::Anon, Backing::Anon) => true,
                 (
