@@ -382,3 +382,75 @@ fn clean_env(cmd: &mut Command) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch repository root with `guest-apps/c/` holding `files` (name, contents).
+    fn scratch_root(tag: &str, files: &[(&str, &str)]) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("guest-build-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let src = root.join("guest-apps").join("c");
+        std::fs::create_dir_all(&src).unwrap();
+        for (name, contents) in files {
+            std::fs::write(src.join(name), contents).unwrap();
+        }
+        root
+    }
+
+    /// Whether a 64-bit ELF file has a PT_INTERP program header (is dynamically linked).
+    fn has_interpreter(elf: &[u8]) -> bool {
+        let u16_at = |o: usize| usize::from(u16::from_le_bytes([elf[o], elf[o + 1]]));
+        let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into().unwrap()) as usize;
+        let (size, count) = (u16_at(0x36), u16_at(0x38));
+        (0..count).any(|i| elf[phoff + i * size..][..4] == 3u32.to_le_bytes())
+    }
+
+    #[test]
+    fn c_programs_are_built_static_for_both_libcs_and_only_when_changed() {
+        let root = scratch_root(
+            "ok",
+            &[
+                ("t.h", "#define ANSWER 42\n"),
+                ("p.c", "#include \"t.h\"\nint main(void) { return ANSWER; }\n"),
+            ],
+        );
+        for libc in Libc::ALL {
+            let dir = c_programs(&root, libc).unwrap();
+            assert_eq!(dir, root.join("target").join("guest-c").join(libc.name()));
+            let bin = dir.join("p");
+            let status = Command::new(&bin).status().unwrap();
+            assert_eq!(status.code(), Some(42), "{libc}");
+            assert!(!has_interpreter(&std::fs::read(&bin).unwrap()), "{libc} build is dynamic");
+            let built = modified(&bin).unwrap();
+            c_programs(&root, libc).unwrap();
+            assert_eq!(modified(&bin).unwrap(), built, "{libc}: rebuilt without a change");
+        }
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_c_compile_error_is_one_line_naming_the_program() {
+        let root = scratch_root("bad", &[("broken.c", "int main(void) { return nope; }\n")]);
+        let err = c_programs(&root, Libc::Musl).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, BuildError::Compile { .. }), "{message}");
+        assert!(
+            message.starts_with("compiling guest-apps/c/broken.c for musl failed: "),
+            "{message}"
+        );
+        assert!(message.contains("nope"), "{message}");
+        assert_eq!(message.lines().count(), 1, "{message}");
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_missing_compiler_names_its_package() {
+        let err = require_tool("no-such-compiler-here", "some-package").unwrap_err();
+        assert_eq!(err.to_string(), "no-such-compiler-here not found: install some-package");
+        let err = BuildError::MissingTool { tool: "musl-gcc", package: "musl-tools" };
+        assert_eq!(err.to_string(), "musl-gcc not found: install musl-tools");
+        assert!(require_glibc_static().is_ok(), "gcc and libc6-dev are installed here");
+    }
+}
