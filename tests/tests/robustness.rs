@@ -106,9 +106,10 @@ struct Session {
 }
 
 impl Session {
-    /// Boots a VM with the `libc` build of the programs and runs `commands` (program and
-    /// arguments under `/c`) in the sequence of the module comment, killing it after
-    /// `timeout`.
+    /// Boots a VM with the `libc` build of the C programs at `/c` (the image's own init,
+    /// shell and coreutils are the musl build, the known-good ones) and runs `commands`
+    /// (a program and its arguments each) in the sequence of the module comment; the VM
+    /// is killed (and the test fails) after `timeout`.
     fn run(libc: Libc, name: &'static str, commands: &[&str], timeout: Duration) -> Session {
         require_kvm();
         let dir = TempDir::new(&format!("robust-{name}"));
