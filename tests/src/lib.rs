@@ -232,23 +232,50 @@ unsafe extern "C" {
     fn geteuid() -> u32;
 }
 
-/// The guest test programs (`guest-apps/difftests`), built once per test process; returns
-/// the directory with the binaries (the same static binaries run natively and in the guest).
+pub use tools::guest_build::Libc;
+
+/// The guest test programs (`guest-apps/difftests`) and the default image's programs,
+/// musl build, built once per test process; returns the directory with the binaries (the
+/// same static binaries run natively and in the guest).
 pub fn test_programs() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
+    test_programs_for(Libc::Musl)
+}
+
+/// [`test_programs`] built with `libc`: each C library's build is made once per test
+/// process (glibc's in its own target directory, see `tools::guest_build::apps_for`).
+pub fn test_programs_for(libc: Libc) -> &'static Path {
+    static DIRS: [OnceLock<PathBuf>; 2] = [OnceLock::new(), OnceLock::new()];
+    DIRS[libc as usize].get_or_init(|| {
         let root = tools::guest_build::repo_root();
         let packages: Vec<&str> =
             tools::guest_build::IMAGE_PACKAGES.iter().copied().chain(["difftests"]).collect();
-        tools::guest_build::apps(&root, &packages).expect("building the guest test programs")
+        tools::guest_build::apps_for(&root, &packages, libc)
+            .unwrap_or_else(|e| panic!("building the guest test programs ({libc}): {e}"))
+    })
+}
+
+/// The C test programs (`guest-apps/c/`) built with `libc`, once per test process;
+/// returns the directory with the binaries (named after their sources).
+pub fn c_programs(libc: Libc) -> &'static Path {
+    static DIRS: [OnceLock<PathBuf>; 2] = [OnceLock::new(), OnceLock::new()];
+    DIRS[libc as usize].get_or_init(|| {
+        let root = tools::guest_build::repo_root();
+        tools::guest_build::c_programs(&root, libc)
+            .unwrap_or_else(|e| panic!("building the C test programs: {e}"))
     })
 }
 
 /// Builds a root disk image in `dir`: the default image plus `extra` (host path, guest path)
 /// entries. Returns the image path as a string for `--disk`.
 pub fn image_with(dir: &TempDir, name: &str, extra: &[(&Path, &str)]) -> String {
+    image_for(Libc::Musl, dir, name, extra)
+}
+
+/// [`image_with`] whose default programs (`/sbin/init`, `/bin/sh`, the coreutils) are
+/// the `libc` build.
+pub fn image_for(libc: Libc, dir: &TempDir, name: &str, extra: &[(&Path, &str)]) -> String {
     let root = tools::guest_build::repo_root();
-    let apps = test_programs();
+    let apps = test_programs_for(libc);
     let mut spec = tools::image::default_spec(apps, &root.join("guest-apps").join("rootfs"))
         .expect("default image spec");
     for (host, guest) in extra {
@@ -263,14 +290,42 @@ pub fn image_with(dir: &TempDir, name: &str, extra: &[(&Path, &str)]) -> String 
 /// Runs the guest test program `program` natively on the host with `args`; returns its
 /// stdout (it must exit 0). The host kernel's answers are the differential tests' oracle.
 pub fn run_native(program: &str, args: &[&str]) -> String {
-    let out = Command::new(test_programs().join(program))
+    run_native_in(test_programs(), program, args)
+}
+
+/// Runs `dir/program` natively on the host with `args`; returns its stdout (it must exit
+/// 0). For the programs of [`test_programs_for`] and [`c_programs`].
+pub fn run_native_in(dir: &Path, program: &str, args: &[&str]) -> String {
+    let out = Command::new(dir.join(program))
         .args(args)
         .output()
         .expect("running a test program natively");
     assert!(
         out.status.success(),
-        "{program} failed natively: {}",
+        "{program} failed natively ({}): {}",
+        out.status,
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Turns each `fn name(libc: Libc)` into two tests, `name::musl` and `name::glibc`: every
+/// differential test runs once per C library build of its programs.
+#[macro_export]
+macro_rules! for_each_libc {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn musl() {
+                    super::$name($crate::Libc::Musl)
+                }
+
+                #[test]
+                fn glibc() {
+                    super::$name($crate::Libc::Glibc)
+                }
+            }
+        )*
+    };
 }

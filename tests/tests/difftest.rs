@@ -1,23 +1,32 @@
 //! Differential tests: the same static binary runs natively on the host Linux kernel and
 //! inside the guest; their outputs (facts, never pids or addresses) must be identical.
+//! Each runs twice, with the musl and the glibc build of the programs (the guest image's
+//! own programs from the same build).
 
 use integration_tests::fixtures::exec_fixtures;
-use integration_tests::{TempDir, image_with, require_kvm, run_native, test_programs, vmm};
+use integration_tests::{
+    Libc, TempDir, for_each_libc, image_for, require_kvm, run_native_in, test_programs_for, vmm,
+};
 
-#[test]
-fn exec_errors_match_linux() {
+for_each_libc!(
+    exec_errors_match_linux,
+    wild_pointers_are_efault_and_the_program_survives,
+    an_empty_argv_becomes_one_empty_argument,
+    shared_mappings_are_shared,
+);
+
+fn exec_errors_match_linux(libc: Libc) {
     require_kvm();
+    let progs = test_programs_for(libc);
     let dir = TempDir::new("diff-exec");
     let fixtures = dir.path().join("fixtures");
-    exec_fixtures(&fixtures, &test_programs().join("true"));
-    let host = run_native("exec_errors", &[fixtures.to_str().unwrap()]);
-    let image = image_with(
+    exec_fixtures(&fixtures, &progs.join("true"));
+    let host = run_native_in(progs, "exec_errors", &[fixtures.to_str().unwrap()]);
+    let image = image_for(
+        libc,
         &dir,
         "root.img",
-        &[
-            (&fixtures, "/fixtures/exec"),
-            (&test_programs().join("exec_errors"), "/tests/exec_errors"),
-        ],
+        &[(&fixtures, "/fixtures/exec"), (&progs.join("exec_errors"), "/tests/exec_errors")],
     );
     let run = vmm(&["run", "--disk", &image, "--", "/tests/exec_errors", "/fixtures/exec"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
@@ -25,38 +34,37 @@ fn exec_errors_match_linux() {
     assert!(host.ends_with("still running after every failure\n"));
 }
 
-#[test]
-fn wild_pointers_are_efault_and_the_program_survives() {
+fn wild_pointers_are_efault_and_the_program_survives(libc: Libc) {
     require_kvm();
+    let progs = test_programs_for(libc);
     let dir = TempDir::new("diff-efault");
-    let host = run_native("efault", &[test_programs().join("true").to_str().unwrap()]);
-    let image = image_with(&dir, "root.img", &[(&test_programs().join("efault"), "/tests/efault")]);
+    let host = run_native_in(progs, "efault", &[progs.join("true").to_str().unwrap()]);
+    let image = image_for(libc, &dir, "root.img", &[(&progs.join("efault"), "/tests/efault")]);
     let run = vmm(&["run", "--disk", &image, "--", "/tests/efault", "/bin/true"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, host, "guest and host disagree");
     assert!(host.lines().filter(|l| l.ends_with("EFAULT")).count() == 7, "{host}");
 }
 
-#[test]
-fn an_empty_argv_becomes_one_empty_argument() {
+fn an_empty_argv_becomes_one_empty_argument(libc: Libc) {
     require_kvm();
+    let progs = test_programs_for(libc);
     let dir = TempDir::new("diff-argv0");
-    let prog = test_programs().join("argv0");
-    let host = run_native("argv0", &[prog.to_str().unwrap()]);
-    let image = image_with(&dir, "root.img", &[(&prog, "/tests/argv0")]);
+    let prog = progs.join("argv0");
+    let host = run_native_in(progs, "argv0", &[prog.to_str().unwrap()]);
+    let image = image_for(libc, &dir, "root.img", &[(&prog, "/tests/argv0")]);
     let run = vmm(&["run", "--disk", &image, "--", "/tests/argv0", "/tests/argv0"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, host, "guest and host disagree");
     assert!(host.contains("argc 1, argv[0] Some(\"\")"), "{host}");
 }
 
-#[test]
-fn shared_mappings_are_shared() {
+fn shared_mappings_are_shared(libc: Libc) {
     require_kvm();
+    let progs = test_programs_for(libc);
     let dir = TempDir::new("diff-shm");
-    let prog = test_programs().join("shm");
-    let host = run_native("shm", &[dir.path().to_str().unwrap()]);
-    let image = image_with(&dir, "root.img", &[(&prog, "/tests/shm")]);
+    let host = run_native_in(progs, "shm", &[dir.path().to_str().unwrap()]);
+    let image = image_for(libc, &dir, "root.img", &[(&progs.join("shm"), "/tests/shm")]);
     let run = vmm(&["run", "--disk", &image, "--", "/tests/shm", "/tmp"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, host, "guest and host disagree");
