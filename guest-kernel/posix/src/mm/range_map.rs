@@ -380,4 +380,88 @@ mod tests {
         // `highest` below some entries: those are ignored.
         assert_eq!(m.find_free_top_down(0x1000, 0x0, 0x2000, 0x1000), Some(0x1000));
     }
+
+    /// Random inserts, removals and updates against a page-by-page model: every page maps
+    /// to what the model says, entries stay sorted and disjoint, and no two neighbours
+    /// that could be one entry are left apart.
+    #[test]
+    fn random_changes_match_a_page_model() {
+        const PAGES: u64 = 48;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let mut m = RangeMap::new();
+        let mut model: Vec<Option<V>> = alloc::vec![None; PAGES as usize];
+        for round in 0..4000 {
+            let a = next(PAGES);
+            let b = a + 1 + next(PAGES - a);
+            let (start, end) = (a * 0x1000, b * 0x1000);
+            match next(3) {
+                0 => {
+                    let v = V(['a', 'b', 'c'][next(3) as usize], next(4) * 0x1000);
+                    let removed = m.insert(start, end, v).unwrap();
+                    let mut was = 0;
+                    for p in a..b {
+                        was += u64::from(model[p as usize].is_some());
+                        model[p as usize] = Some(V(v.0, v.1 + (p - a) * 0x1000));
+                    }
+                    let len: u64 = removed.iter().map(|e| (e.end - e.start) / 0x1000).sum();
+                    assert_eq!(len, was, "round {round}: replaced pages");
+                }
+                1 => {
+                    let removed = m.remove(start, end).unwrap();
+                    assert!(removed.windows(2).all(|w| w[0].end <= w[1].start), "in order");
+                    for p in a..b {
+                        model[p as usize] = None;
+                    }
+                }
+                _ => {
+                    let c = ['x', 'y'][next(2) as usize];
+                    if m.covers(start, end) {
+                        m.update(start, end, |v| v.0 = c).unwrap();
+                        for p in a..b {
+                            model[p as usize].as_mut().unwrap().0 = c;
+                        }
+                    } else {
+                        assert!((a..b).any(|p| model[p as usize].is_none()), "round {round}");
+                    }
+                }
+            }
+            for p in 0..PAGES {
+                let got =
+                    m.get(p * 0x1000).map(|e| V(e.value.0, e.value.1 + (p * 0x1000 - e.start)));
+                assert_eq!(got, model[p as usize], "round {round}, page {p}");
+            }
+            let all: Vec<_> = m.iter().collect();
+            for w in all.windows(2) {
+                assert!(w[0].end <= w[1].start, "round {round}: order");
+                let mergeable = w[0].end == w[1].start
+                    && w[0].value.continues(w[0].end - w[0].start, &w[1].value);
+                assert!(!mergeable, "round {round}: {:?} and {:?} left apart", w[0], w[1]);
+            }
+        }
+    }
+
+    /// Top-down placement, one page at a time, as a program making many mappings does.
+    #[test]
+    fn many_top_down_mappings() {
+        let mut m = RangeMap::new();
+        let top = 0x1000_0000;
+        for k in 0..1000u64 {
+            let s = m.find_free_top_down(0x1000, 0x1_0000, top, 0x1000).unwrap();
+            assert_eq!(s, top - (k + 1) * 0x1000);
+            // Alternate values so that neighbours cannot merge.
+            m.insert(s, s + 0x1000, V(if k % 2 == 0 { 'a' } else { 'b' }, 0)).unwrap();
+        }
+        assert_eq!(m.len(), 1000);
+        assert_eq!(m.iter().next().unwrap().start, top - 1000 * 0x1000);
+        assert_eq!(
+            m.overlapping(top - 0x3000, top).iter().map(|e| e.start).collect::<Vec<_>>(),
+            [top - 0x3000, top - 0x2000, top - 0x1000]
+        );
+    }
 }

@@ -36,6 +36,7 @@ impl AddressSpace {
             brk: self.brk,
             mmap_base: self.mmap_base,
             mapped: self.mapped,
+            free_area: self.free_area,
         };
         let copied = self.table.fork_into(&mut child.table);
         let changed = match copied {
