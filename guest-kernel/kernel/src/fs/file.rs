@@ -111,6 +111,12 @@ impl OpenFile {
         if self.writable { Ok(()) } else { Err(Errno::EBADF) }
     }
 
+    /// Whether this is a stream (pipe, terminal, character device): a read returns what is
+    /// there and another one might wait, where a file's next read just goes on.
+    pub fn is_stream(&self) -> bool {
+        self.stream.is_some()
+    }
+
     fn is_dir_node(&self) -> bool {
         mode::is_dir(self.node.perm().mode)
     }

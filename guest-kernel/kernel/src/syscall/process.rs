@@ -23,12 +23,17 @@ pub fn sys_vfork(frame: &mut TrapFrame) -> SysResult {
     Ok(u64::from(fork(CloneRequest::VFORK, CloneArgs::default(), frame)?))
 }
 
-/// clone(flags, stack, parent_tid, child_tid, tls) (the x86-64 argument order).
+/// clone(flags, stack, parent_tid, child_tid, tls) (the x86-64 argument order). A TLS base
+/// outside user space is EPERM, as Linux's `copy_thread` answers (`do_set_thread_area_64`:
+/// "tls >= TASK_SIZE_MAX"): loading it into FS_BASE would fault in the kernel.
 pub fn sys_clone(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
     let req = CloneRequest::parse(a.u64(0))?;
     let args =
         CloneArgs { stack: a.u64(1), parent_tid: a.u64(2), child_tid: a.u64(3), tls: a.u64(4) };
+    if req.set_tls && args.tls >= posix::exec::elf::USER_END {
+        return Err(posix::Errno::EPERM);
+    }
     Ok(u64::from(fork(req, args, frame)?))
 }
 
