@@ -6,6 +6,10 @@ use crate::memmap::PAGE_SIZE;
 
 /// Most chunks the pool holds (top-ups take large chunks, so a few suffice).
 pub const MAX_CHUNKS: usize = 16;
+/// Largest chunk a top-up asks for at once, in frames (1 MiB).
+pub const MAX_TOP_UP: u64 = 256;
+/// Smallest chunk a top-up takes, in frames (64 KiB, the heap's small-object arena).
+pub const MIN_TOP_UP: u64 = 16;
 
 /// The pool: chunks of contiguous frames, each given as (first frame's physical address,
 /// number of frames).

@@ -23,12 +23,12 @@
 //! memory does (freed memory comes back on the lists), so contiguous requests fall back to
 //! the zeroed runs.
 
-use crate::mm::{layout, reserve};
+use crate::mm::layout;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kcore::frames::BumpFrames;
 use kcore::memmap::PAGE_SIZE;
 use kcore::range::PhysRange;
-use kcore::reserve::Pool;
+use kcore::reserve::{MAX_TOP_UP, MIN_TOP_UP, Pool};
 use spin::mutex::SpinMutex;
 
 /// The allocator's state.
@@ -69,6 +69,20 @@ pub fn total_pages() -> u64 {
     TOTAL_PAGES.load(Ordering::Relaxed)
 }
 
+/// Set whenever the kernel reserve is below its target (`mm::reserve::admit` then tries to
+/// top it up).
+static DEPLETED: AtomicBool = AtomicBool::new(false);
+
+/// Records whether the reserve is short of its target (after every change, under the lock).
+fn note_level(full: bool) {
+    DEPLETED.store(!full, Ordering::Relaxed);
+}
+
+/// Whether the kernel reserve is below its target.
+pub fn reserve_depleted() -> bool {
+    DEPLETED.load(Ordering::Relaxed)
+}
+
 /// Set while user-memory allocations may fall back to the reserve ([`with_reserve`]).
 static USE_RESERVE: AtomicBool = AtomicBool::new(false);
 
@@ -87,7 +101,7 @@ pub fn init(usable: &[PhysRange]) {
     if let Some(base) = frames.bump.alloc_contiguous_top(target) {
         frames.reserve.add(base, target);
     }
-    reserve::note_level(frames.reserve.is_full());
+    note_level(frames.reserve.is_full());
 }
 
 /// Fills the kernel reserve up to its target from general memory (fresh frames, else
@@ -96,9 +110,9 @@ pub fn init(usable: &[PhysRange]) {
 pub fn top_up_reserve() -> bool {
     let mut frames = FRAMES.lock();
     let Frames { bump, zero_head, zero_count, reserve: pool, .. } = &mut *frames;
-    let mut chunk = reserve::MAX_TOP_UP;
-    while pool.missing() > 0 && chunk >= reserve::MIN_TOP_UP {
-        let want = chunk.min(pool.missing()).max(reserve::MIN_TOP_UP.min(pool.missing()));
+    let mut chunk = MAX_TOP_UP;
+    while pool.missing() > 0 && chunk >= MIN_TOP_UP {
+        let want = chunk.min(pool.missing()).max(MIN_TOP_UP.min(pool.missing()));
         let Some(base) =
             bump.alloc_contiguous(want).or_else(|| take_zeroed_run(zero_head, zero_count, want))
         else {
@@ -112,7 +126,7 @@ pub fn top_up_reserve() -> bool {
             break;
         }
     }
-    reserve::note_level(pool.is_full());
+    note_level(pool.is_full());
     pool.admits()
 }
 
@@ -131,7 +145,7 @@ fn reserve_fallback(pool: &mut Pool) -> Option<u64> {
         return None;
     }
     let frame = pool.take(1);
-    reserve::note_level(pool.is_full());
+    note_level(pool.is_full());
     frame
 }
 
@@ -240,7 +254,7 @@ pub fn alloc_kernel_contiguous(count: u64) -> Option<u64> {
     }
     let mut frames = FRAMES.lock();
     let base = frames.reserve.take(count);
-    reserve::note_level(frames.reserve.is_full());
+    note_level(frames.reserve.is_full());
     base
 }
 
@@ -250,7 +264,7 @@ pub fn alloc_kernel_table() -> Option<u64> {
     alloc_table().or_else(|| {
         let mut frames = FRAMES.lock();
         let frame = frames.reserve.take(1);
-        reserve::note_level(frames.reserve.is_full());
+        note_level(frames.reserve.is_full());
         frame
     })
 }

@@ -22,28 +22,12 @@
 //! Every frame in the pool is zero (fresh frames and zeroed runs only, never handed out
 //! twice), so a device buffer or heap piece taken from it needs no clearing.
 
-use core::sync::atomic::{AtomicBool, Ordering};
-
-/// Largest chunk a top-up asks for at once, in frames (1 MiB).
-pub const MAX_TOP_UP: u64 = 256;
-/// Smallest chunk a top-up takes, in frames (64 KiB, the heap's small-object arena).
-pub const MIN_TOP_UP: u64 = 16;
-
-/// Set whenever the pool is below its target: [`admit`] then tries to top it up.
-static DEPLETED: AtomicBool = AtomicBool::new(false);
-
-/// Records whether the pool is short of its target (the frame allocator calls this after
-/// changing it, under its lock).
-pub(super) fn note_level(full: bool) {
-    DEPLETED.store(!full, Ordering::Relaxed);
-}
-
 /// Whether new work that grows kernel memory may start now (see the module docs): `Err`
 /// when the kernel is living on its reserve and general memory cannot refill it. The
 /// caller turns it into its errno (ENOMEM, or EAGAIN for fork). One load while the
 /// reserve is full.
 pub fn admit() -> Result<(), posix::Errno> {
-    if !DEPLETED.load(Ordering::Relaxed) {
+    if !super::frame::reserve_depleted() {
         return Ok(());
     }
     if super::frame::top_up_reserve() { Ok(()) } else { Err(posix::Errno::ENOMEM) }
