@@ -1,0 +1,83 @@
+//! What a worker tells the supervisor, through memory they share (workers are
+//! `clone(CLONE_VM)` children): before each system call, the call's number and arguments;
+//! a heartbeat that moves with every call; and, from the supervisor, the order to stop.
+//! Plain stores, no system call: the record costs nothing per call.
+
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// The most workers a run may have.
+pub const MAX_WORKERS: usize = 16;
+
+/// Set in [`Slot::nr`] when the call is the worker's own housekeeping, not a fuzzed one.
+pub const HOUSEKEEPING: u64 = 1 << 63;
+
+/// One worker's record.
+pub struct Slot {
+    /// Moves with every system call the worker starts (fuzzed or housekeeping).
+    pub beat: AtomicU64,
+    /// The number, in the incarnation's sequence, of the fuzzed call made last.
+    pub calls: AtomicU64,
+    /// Fuzzed calls made in this incarnation.
+    pub issued: AtomicU64,
+    /// The system call in progress (with [`HOUSEKEEPING`] for the worker's own).
+    pub nr: AtomicU64,
+    /// Its six arguments.
+    pub args: [AtomicU64; 6],
+    /// Set by the supervisor: finish the current call and exit.
+    pub stop: AtomicBool,
+}
+
+impl Slot {
+    /// An empty record.
+    pub const fn new() -> Slot {
+        Slot {
+            beat: AtomicU64::new(0),
+            calls: AtomicU64::new(0),
+            issued: AtomicU64::new(0),
+            nr: AtomicU64::new(0),
+            args: [const { AtomicU64::new(0) }; 6],
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// Clears the record for a new incarnation.
+    pub fn reset(&self) {
+        self.beat.store(0, Ordering::Relaxed);
+        self.calls.store(0, Ordering::Relaxed);
+        self.issued.store(0, Ordering::Relaxed);
+        self.nr.store(0, Ordering::Relaxed);
+        for a in &self.args {
+            a.store(0, Ordering::Relaxed);
+        }
+        self.stop.store(false, Ordering::Release);
+    }
+
+    /// Records the call about to be made.
+    #[inline(always)]
+    pub fn record(&self, nr: u64, args: &[u64; 6]) {
+        self.nr.store(nr, Ordering::Relaxed);
+        for (slot, &a) in self.args.iter().zip(args) {
+            slot.store(a, Ordering::Relaxed);
+        }
+        self.beat.fetch_add(1, Ordering::Release);
+    }
+
+    /// The call last recorded: (number, arguments).
+    pub fn last(&self) -> (u64, [u64; 6]) {
+        let _ = self.beat.load(Ordering::Acquire);
+        let mut args = [0u64; 6];
+        for (a, slot) in args.iter_mut().zip(&self.args) {
+            *a = slot.load(Ordering::Relaxed);
+        }
+        (self.nr.load(Ordering::Relaxed), args)
+    }
+}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Slot::new()
+    }
+}
+
+/// The records of all workers.
+pub static SLOTS: [Slot; MAX_WORKERS] = [const { Slot::new() }; MAX_WORKERS];
