@@ -137,6 +137,22 @@ impl<'a> Gen<'a> {
         unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), addr as *mut u8, bytes.len()) };
     }
 
+    /// Reads the 64-bit word at `addr` in scratch (0 outside it).
+    pub fn peek(&self, addr: u64) -> u64 {
+        let scratch = self.ctx.region.scratch();
+        if addr < scratch || addr + 8 > scratch + SCRATCH_LEN {
+            return 0;
+        }
+        // SAFETY: the range was just checked to lie inside the worker's scratch buffer
+        // (mapped read-write for the worker's life).
+        unsafe { core::ptr::read_unaligned(addr as *const u64) }
+    }
+
+    /// Writes the 64-bit word `value` at `addr` in scratch (nothing outside it).
+    pub fn poke(&mut self, addr: u64, value: u64) {
+        self.write(addr, &value.to_le_bytes());
+    }
+
     /// Reserves `len` bytes (8-aligned) of the structure area; None when it is full.
     fn alloc(&mut self, len: u64) -> Option<u64> {
         let start = (self.bump + 7) & !7;

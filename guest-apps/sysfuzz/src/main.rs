@@ -9,12 +9,13 @@
 //! W, with a seed a report printed), `--only K` (make only call K of the sequence: the
 //! single call of a reproducer), `--incarnation N` (calls before a worker is replaced by
 //! a fresh one, default 25000), `--refresh N` (calls between repairs, default 2048),
-//! `--include NAME,...` (fuzz only these calls), `--exclude NAME,...` (leave these out).
+//! `--include NAME,...` (fuzz only these calls), `--exclude NAME,...` (leave these out),
+//! `--known-bugs` (do not steer around the known kernel bugs listed in `known.rs`).
 //!
 //! Files: `watchdog.rs` the supervisor, `worker.rs` the fuzzing loop, `table.rs` the
 //! calls, `args.rs` and `paths.rs` the arguments, `special.rs` the rules between
 //! arguments, `fds.rs` the descriptors of every kind, `layout.rs` the workers' memory,
-//! `shared.rs` what workers tell the supervisor, `hk.rs` the workers' own calls,
+//! `shared.rs` what workers tell the supervisor, `hk.rs` the workers' own calls, `known.rs` temporary exclusions of known kernel bugs,
 //! `sys.rs` raw system calls, `rng.rs` the seeded generator, `text.rs` fixed buffers.
 
 /// Picks one of a list of values with `$rng`; the values are computed first (they may
@@ -29,6 +30,7 @@ macro_rules! pick {
 mod args;
 mod fds;
 mod hk;
+mod known;
 mod layout;
 mod paths;
 mod rng;
@@ -45,7 +47,7 @@ use watchdog::Config;
 /// The usage line.
 const USAGE: &str = "usage: sysfuzz SEED SECONDS [WORKERS] [--calls N] [--hang SECS] [--trace] \
                      [--replay W:SEED] [--only K] [--incarnation N] [--refresh N] \
-                     [--include NAME,...] [--exclude NAME,...]";
+                     [--include NAME,...] [--exclude NAME,...] [--known-bugs]";
 
 /// Parses a number, decimal or 0x-hexadecimal.
 fn number(s: &str) -> Result<u64, String> {
@@ -70,6 +72,8 @@ fn parse(args: &[String]) -> Result<Config, String> {
         incarnation_calls: 25_000,
         refresh_every: 2048,
         disabled: [0; 8],
+        known_bugs: false,
+        shape_args: String::new(),
     };
     let mut include: Option<Vec<String>> = None;
     let mut exclude: Vec<String> = Vec::new();
@@ -85,9 +89,19 @@ fn parse(args: &[String]) -> Result<Config, String> {
             "--incarnation" => cfg.incarnation_calls = number(value()?)?.max(1),
             "--refresh" => cfg.refresh_every = number(value()?)?.max(1),
             "--include" => {
-                include.get_or_insert_with(Vec::new).extend(value()?.split(',').map(str::to_owned))
+                let v = value()?;
+                cfg.shape_args += &format!(" --include {v}");
+                include.get_or_insert_with(Vec::new).extend(v.split(',').map(str::to_owned))
             }
-            "--exclude" => exclude.extend(value()?.split(',').map(str::to_owned)),
+            "--exclude" => {
+                let v = value()?;
+                cfg.shape_args += &format!(" --exclude {v}");
+                exclude.extend(v.split(',').map(str::to_owned))
+            }
+            "--known-bugs" => {
+                cfg.known_bugs = true;
+                cfg.shape_args += " --known-bugs";
+            }
             "--replay" => {
                 let v = value()?;
                 let (w, seed) = v.split_once(':').ok_or("--replay takes W:SEED")?;

@@ -59,9 +59,27 @@ const CLONE_FLAGS: u64 = 0x0fff_ff00;
 /// The namespace flags.
 const CLONE_NEW: u64 = 0x7e02_0000;
 
+/// Most memory a call may make present in the worker's region on purpose (getrandom into
+/// the arena, mlock, MADV_POPULATE_*): running the machine out of memory is legitimate
+/// but would kill whichever process faults next, the supervisor included.
+const POPULATE_MAX: u64 = 8 << 20;
+
+/// Caps `*len` at [`POPULATE_MAX`] when `addr` is in the worker's region.
+fn cap_populate(g: &Gen, addr: u64, len: &mut u64) {
+    let r = g.ctx.region;
+    if (r.base..r.end()).contains(&addr) && *len > POPULATE_MAX && *len < 1 << 47 {
+        *len = POPULATE_MAX;
+    }
+}
+
 /// Applies the rules for call `s` to its arguments `a`.
 pub fn fix(s: &Sys, a: &mut [u64; 6], g: &mut Gen) {
     match s.nr {
+        318 | 149 | 325 => {
+            let (addr, mut len) = (a[0], a[1]);
+            cap_populate(g, addr, &mut len);
+            a[1] = len;
+        }
         // open, openat: a writing open gets a scratch path (and a scratch dirfd).
         2 if a[1] & WRITEISH != 0 => a[0] = paths::path(g, Use::Write),
         257 if a[2] & WRITEISH != 0 => {
@@ -130,7 +148,14 @@ pub fn fix(s: &Sys, a: &mut [u64; 6], g: &mut Gen) {
         265 => a[4] &= !AT_EMPTY_PATH,
         9 => mmap(a, g),
         25 => mremap(a, g),
-        28 => a[2] = if g.rng.chance(9, 10) { g.rng.pick(&ADVICE) } else { g.garbage() },
+        28 => {
+            a[2] = if g.rng.chance(9, 10) { g.rng.pick(&ADVICE) } else { g.garbage() };
+            if matches!(a[2], 3 | 22 | 23) {
+                let (addr, mut len) = (a[0], a[1]);
+                cap_populate(g, addr, &mut len);
+                a[1] = len;
+            }
+        }
         16 => ioctl(a, g),
         72 => fcntl(a, g),
         157 => prctl(a, g),

@@ -44,6 +44,11 @@ pub struct Config {
     pub refresh_every: u64,
     /// Table entries left out (bit i: `TABLE[i]`).
     pub disabled: [u64; 8],
+    /// Do not avoid the known kernel bugs (`known.rs`).
+    pub known_bugs: bool,
+    /// The options that shape the call sequence (`--include`, `--exclude`,
+    /// `--known-bugs`), repeated in reproduction hints.
+    pub shape_args: String,
 }
 
 /// How the run went.
@@ -129,13 +134,23 @@ impl Supervisor {
         }
         make_dir(&self.root)?;
         println!(
-            "sysfuzz: seed {} ({:#x}), {} worker(s), {} s, hang after {} s, {}",
+            "sysfuzz: seed {} ({:#x}), {} worker(s), {} s, hang after {} s, {}{}",
             self.cfg.seed,
             self.cfg.seed,
             n,
             self.cfg.seconds,
             self.cfg.hang_secs,
-            if self.in_guest { "in the guest" } else { "natively" }
+            if self.in_guest { "in the guest" } else { "natively" },
+            if self.in_guest && !self.cfg.known_bugs {
+                let names: Vec<&str> = crate::known::KNOWN.iter().map(|k| k.name).collect();
+                format!(", avoiding known kernel bugs: {}", names.join(", "))
+            } else {
+                String::new()
+            }
+        );
+        println!(
+            "sysfuzz: a worker's calls are replayed by: sysfuzz --replay W:SEED [--calls K] [--only K] [--trace]{}",
+            self.cfg.shape_args
         );
         let per_worker = self.cfg.calls.map(|c| c.div_ceil(n as u64));
         for i in 0..n {
@@ -186,6 +201,7 @@ impl Supervisor {
             wdir,
             root,
             disabled: self.cfg.disabled,
+            avoid_known: self.in_guest && !self.cfg.known_bugs,
         }
     }
 
@@ -303,10 +319,13 @@ impl Supervisor {
         let (nr, args) = slot.last();
         let k = slot.calls.load(std::sync::atomic::Ordering::Relaxed);
         println!(
-            "sysfuzz: CRASH worker {} seed {:#x} killed by signal {sig} after call #{k}: {} (restarting; not a failure)",
+            "sysfuzz: CRASH worker {} seed {:#x} killed by signal {sig} after call #{k}: {} (restarting; not a failure; reproduce: sysfuzz --replay {}:{:#x} --calls {k}{})",
             w.index,
             w.seed,
-            describe(nr, &args)
+            describe(nr, &args),
+            w.index,
+            w.seed,
+            self.cfg.shape_args
         );
         self.report.crashes += 1;
         if !self.stopping && self.cfg.replay.is_none() {
@@ -350,12 +369,13 @@ impl Supervisor {
         let k = slot.calls.load(std::sync::atomic::Ordering::Relaxed);
         let what = if nr & HOUSEKEEPING != 0 { " (the worker's own housekeeping)" } else { "" };
         let msg = format!(
-            "HANG worker {} seed {:#x} call #{k}: {}{what}; reproduce: sysfuzz --replay {}:{:#x} --calls {k} --trace",
+            "HANG worker {} seed {:#x} call #{k}: {}{what}; reproduce: sysfuzz --replay {}:{:#x} --calls {k} --trace{}",
             w.index,
             w.seed,
             describe(nr, &args),
             w.index,
-            w.seed
+            w.seed,
+            self.cfg.shape_args
         );
         println!("sysfuzz: {msg}");
         self.report.failures.push(msg);
@@ -442,12 +462,13 @@ impl Supervisor {
     }
 }
 
-/// Creates a directory everyone may write (workers may run as nobody).
+/// Creates a directory everyone may write (workers run as nobody natively; our guest's
+/// tmpfs has no chmod, and its workers stay root, so a failed chmod is no error).
 fn make_dir(path: &str) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(path).map_err(|e| format!("creating {path}: {e}"))?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777))
-        .map_err(|e| format!("chmod {path}: {e}"))
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777));
+    Ok(())
 }
 
 /// The name of a recorded call.

@@ -14,6 +14,7 @@
 use crate::args::{Ctx, Gen};
 use crate::fds;
 use crate::hk::Hk;
+use crate::known;
 use crate::layout::{REGION_SPAN, Region, SCRATCH_LEN};
 use crate::rng;
 use crate::shared::SLOTS;
@@ -55,6 +56,8 @@ pub struct Setup {
     pub wdir: Text<128>,
     /// The directory that holds all scratch directories.
     pub root: Text<128>,
+    /// Rewrite calls that would trigger a known kernel bug (`known.rs`).
+    pub avoid_known: bool,
     /// Table entries left out of this run (bit i: `TABLE[i]`), from `--exclude` and
     /// `--include`.
     pub disabled: [u64; 8],
@@ -152,7 +155,10 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
             refresh(setup, hk, saved, refreshes);
             refresh_now = false;
         }
-        let (s, nr, args) = generate(g, total, &weight);
+        let (s, nr, mut args) = generate(g, total, &weight);
+        if setup.avoid_known {
+            known::avoid(nr, &mut args, g);
+        }
         k += 1;
         if setup.only.is_some_and(|only| only != k) {
             continue;
