@@ -229,11 +229,11 @@ impl<'a> Gen<'a> {
         let size = if size == 0 { 256 } else { size.min(BUF_AREA) };
         let scratch = self.ctx.region.scratch();
         match self.rng.below(100) {
-            0..=54 => scratch + (self.rng.below(BUF_AREA - size + 1) & !7),
-            55..=61 => scratch + self.rng.below(BUF_AREA - size) + 1 + self.rng.below(7),
-            62..=65 => scratch + SCRATCH_LEN - 1 - self.rng.below(size.max(2) - 1),
-            66..=70 => 0,
-            71..=75 => self.ctx.region.arena() + self.rng.below(ARENA_LEN / 8) * 8,
+            0..=64 => scratch + (self.rng.below(BUF_AREA - size + 1) & !7),
+            65..=70 => scratch + self.rng.below(BUF_AREA - size) + 1 + self.rng.below(7),
+            71..=73 => scratch + SCRATCH_LEN - 1 - self.rng.below(size.max(2) - 1),
+            74..=77 => 0,
+            78..=82 => self.ctx.region.arena() + self.rng.below(ARENA_LEN / 8) * 8,
             _ => self.bad_ptr(),
         }
     }
@@ -299,8 +299,8 @@ impl<'a> Gen<'a> {
     pub fn flags(&mut self, mask: u32) -> u64 {
         let mask = u64::from(mask);
         match self.rng.below(20) {
-            0..=2 => 0,
-            3..=11 => self.rng.next() & mask,
+            0..=4 => 0,
+            5..=11 => self.rng.next() & mask,
             12 | 13 => mask,
             14 | 15 => 1 << self.rng.below(32),
             16 => self.rng.next() & 0xffff_ffff,
@@ -995,7 +995,13 @@ impl<'a> Gen<'a> {
             }
             A::Flags(mask) => self.flags(mask),
             A::OpenFlags => self.flags(0o37_777_703) | 0o4000,
-            A::AtFlags => self.flags(0xff00),
+            A::AtFlags => match self.rng.below(10) {
+                0..=4 => 0,
+                5..=7 => {
+                    pick!(self.rng, [0x100, 0x200, 0x400, 0x800, 0x1000, 0x2000, 0x4000, 0x6000])
+                }
+                _ => self.flags(0xff00),
+            },
             A::Mode => pick!(
                 self.rng,
                 [

@@ -10,7 +10,8 @@
 //! single call of a reproducer), `--incarnation N` (calls before a worker is replaced by
 //! a fresh one, default 25000), `--refresh N` (calls between repairs, default 2048),
 //! `--include NAME,...` (fuzz only these calls), `--exclude NAME,...` (leave these out),
-//! `--known-bugs` (do not steer around the known kernel bugs listed in `known.rs`).
+//! `--known-bugs` (do not steer around the known kernel bugs listed in `known.rs`),
+//! `--stats` (calls and successes per system call, on stderr at the end).
 //!
 //! Files: `watchdog.rs` the supervisor, `worker.rs` the fuzzing loop, `table.rs` the
 //! calls, `args.rs` and `paths.rs` the arguments, `special.rs` the rules between
@@ -47,7 +48,7 @@ use watchdog::Config;
 /// The usage line.
 const USAGE: &str = "usage: sysfuzz SEED SECONDS [WORKERS] [--calls N] [--hang SECS] [--trace] \
                      [--replay W:SEED] [--only K] [--incarnation N] [--refresh N] \
-                     [--include NAME,...] [--exclude NAME,...] [--known-bugs]";
+                     [--include NAME,...] [--exclude NAME,...] [--known-bugs] [--stats]";
 
 /// Parses a number, decimal or 0x-hexadecimal.
 fn number(s: &str) -> Result<u64, String> {
@@ -73,6 +74,7 @@ fn parse(args: &[String]) -> Result<Config, String> {
         refresh_every: 2048,
         disabled: [0; 8],
         known_bugs: false,
+        stats: false,
         shape_args: String::new(),
     };
     let mut include: Option<Vec<String>> = None;
@@ -85,6 +87,7 @@ fn parse(args: &[String]) -> Result<Config, String> {
             "--calls" => cfg.calls = Some(number(value()?)?),
             "--hang" => cfg.hang_secs = number(value()?)?,
             "--trace" => cfg.trace = true,
+            "--stats" => cfg.stats = true,
             "--only" => cfg.only = Some(number(value()?)?),
             "--incarnation" => cfg.incarnation_calls = number(value()?)?.max(1),
             "--refresh" => cfg.refresh_every = number(value()?)?.max(1),

@@ -146,12 +146,20 @@ fn relative(g: &mut Gen, t: &mut Text<8200>, read: bool) {
     if read && g.rng.chance(1, 10) {
         t.push(b"../");
     }
-    let n = g.rng.range(1, 4);
+    let n = match g.rng.below(20) {
+        0..=9 => 1,
+        10..=15 => 2,
+        16..=18 => 3,
+        _ => 4,
+    };
     for i in 0..n {
         if i > 0 {
             t.push(b"/");
         }
-        t.push(g.rng.pick(&COMPONENTS));
+        // Square the draw toward the front of the list.
+        let k = g.rng.below(COMPONENTS.len() as u64);
+        let k = k * g.rng.below(COMPONENTS.len() as u64) / COMPONENTS.len() as u64;
+        t.push(COMPONENTS[k as usize]);
     }
     if g.rng.chance(1, 8) {
         t.push(b"/");

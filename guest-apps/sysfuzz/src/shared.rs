@@ -3,10 +3,13 @@
 //! a heartbeat that moves with every call; and, from the supervisor, the order to stop.
 //! Plain stores, no system call: the record costs nothing per call.
 
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 /// The most workers a run may have.
 pub const MAX_WORKERS: usize = 16;
+
+/// Entries of the per-call statistics (at least the table's length).
+pub const STATS: usize = 320;
 
 /// Set in [`Slot::nr`] when the call is the worker's own housekeeping, not a fuzzed one.
 pub const HOUSEKEEPING: u64 = 1 << 63;
@@ -25,6 +28,10 @@ pub struct Slot {
     pub args: [AtomicU64; 6],
     /// Set by the supervisor: finish the current call and exit.
     pub stop: AtomicBool,
+    /// Per table entry: calls made (over all incarnations).
+    pub made: [AtomicU32; STATS],
+    /// Per table entry: calls that succeeded (returned no error).
+    pub ok: [AtomicU32; STATS],
 }
 
 impl Slot {
@@ -37,10 +44,22 @@ impl Slot {
             nr: AtomicU64::new(0),
             args: [const { AtomicU64::new(0) }; 6],
             stop: AtomicBool::new(false),
+            made: [const { AtomicU32::new(0) }; STATS],
+            ok: [const { AtomicU32::new(0) }; STATS],
         }
     }
 
-    /// Clears the record for a new incarnation.
+    /// Counts a call of table entry `i` and whether it succeeded.
+    pub fn count(&self, i: usize, ok: bool) {
+        if let Some(made) = self.made.get(i) {
+            made.fetch_add(1, Ordering::Relaxed);
+            if ok {
+                self.ok[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Clears the record for a new incarnation (the statistics stay).
     pub fn reset(&self) {
         self.beat.store(0, Ordering::Relaxed);
         self.calls.store(0, Ordering::Relaxed);

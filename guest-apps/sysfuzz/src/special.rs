@@ -62,7 +62,7 @@ const CLONE_NEW: u64 = 0x7e02_0000;
 /// Most memory a call may make present in the worker's region on purpose (getrandom into
 /// the arena, mlock, MADV_POPULATE_*): running the machine out of memory is legitimate
 /// but would kill whichever process faults next, the supervisor included.
-const POPULATE_MAX: u64 = 8 << 20;
+const POPULATE_MAX: u64 = 1 << 20;
 
 /// Caps `*len` at [`POPULATE_MAX`] when `addr` is in the worker's region.
 fn cap_populate(g: &Gen, addr: u64, len: &mut u64) {

@@ -602,5 +602,6 @@ mod tests {
             assert!(TABLE[..i].iter().all(|t| t.nr != s.nr), "{} twice", s.name);
             assert!(s.weight > 0);
         }
+        assert!(TABLE.len() <= crate::shared::STATS);
     }
 }

@@ -46,6 +46,8 @@ pub struct Config {
     pub disabled: [u64; 8],
     /// Do not avoid the known kernel bugs (`known.rs`).
     pub known_bugs: bool,
+    /// Print per-call statistics at the end.
+    pub stats: bool,
     /// The options that shape the call sequence (`--include`, `--exclude`,
     /// `--known-bugs`), repeated in reproduction hints.
     pub shape_args: String,
@@ -453,8 +455,31 @@ impl Supervisor {
         }
     }
 
-    /// After the last worker: the scratch directories go.
+    /// After the last worker: statistics, and the scratch directories go.
     fn finish(&mut self) {
+        let (mut distinct, mut ok_total) = (0, 0u64);
+        for (i, s) in table::TABLE.iter().enumerate() {
+            let field = |f: fn(&crate::shared::Slot) -> &[std::sync::atomic::AtomicU32]| -> u64 {
+                self.workers
+                    .iter()
+                    .map(|w| {
+                        u64::from(f(&SLOTS[w.index])[i].load(std::sync::atomic::Ordering::Relaxed))
+                    })
+                    .sum()
+            };
+            let (made, ok) = (field(|s| &s.made), field(|s| &s.ok));
+            if made > 0 {
+                distinct += 1;
+                ok_total += ok;
+                if self.cfg.stats {
+                    eprintln!("sysfuzz: stats {:<24} {made:>8} calls {ok:>8} ok", s.name);
+                }
+            }
+        }
+        println!(
+            "sysfuzz: {distinct} different system calls, {ok_total} calls succeeded, {} worker crash(es)",
+            self.report.crashes
+        );
         let _ = std::fs::remove_dir_all(&self.root);
         if self.report.calls == 0 && self.report.failures.is_empty() && self.cfg.only.is_none() {
             self.report.failures.push("no system call was made".to_owned());

@@ -155,7 +155,8 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
             refresh(setup, hk, saved, refreshes);
             refresh_now = false;
         }
-        let (s, nr, mut args) = generate(g, total, &weight);
+        let (index, nr, mut args) = generate(g, total, &weight);
+        let s = &TABLE[index];
         if setup.avoid_known {
             known::avoid(nr, &mut args, g);
         }
@@ -172,6 +173,7 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
         // kernel to write through are the worker's scratch and arena, or unwritable.
         let ret = unsafe { sys::fuzz_call(nr, args) };
         slot.issued.fetch_add(1, Ordering::Relaxed);
+        slot.count(index, !(-4095..0).contains(&ret));
         after(s, &args, ret, hk, g.ctx, saved);
         if ret == -sys::errno::EMFILE {
             refresh_now = true;
@@ -183,28 +185,25 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
 }
 
 /// Draws the next call and its arguments.
-fn generate(
-    g: &mut Gen,
-    total: u64,
-    weight: &dyn Fn(usize) -> u64,
-) -> (&'static Sys, u64, [u64; 6]) {
+fn generate(g: &mut Gen, total: u64, weight: &dyn Fn(usize) -> u64) -> (usize, u64, [u64; 6]) {
     g.begin();
     let mut x = g.rng.below(total);
-    let mut chosen = &TABLE[0];
-    for (i, s) in TABLE.iter().enumerate() {
+    let mut index = 0;
+    for i in 0..TABLE.len() {
         if x < weight(i) {
-            chosen = s;
+            index = i;
             break;
         }
         x -= weight(i);
     }
+    let chosen = &TABLE[index];
     let nr = if chosen.nr == UNKNOWN { g.rng.pick(&UNKNOWN_NUMBERS) } else { chosen.nr };
     let mut args = [0u64; 6];
     for i in 0..6 {
         args[i] = g.arg(chosen.args[i], &args, i);
     }
     special::fix(chosen, &mut args, g);
-    (chosen, nr, args)
+    (index, nr, args)
 }
 
 /// Undoes what a call may have done to the worker itself.
