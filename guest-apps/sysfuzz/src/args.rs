@@ -216,11 +216,22 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// An invalid pointer the kernel cannot even read (no read-only text: a structure read
-    /// from there would be whatever the code bytes say).
+    /// An invalid pointer the kernel cannot even read: never the program text (a
+    /// structure read from there would be whatever the code bytes say) nor the region
+    /// after the arena (fuzzed mappings may have put zeros there, which read as
+    /// SIG_DFL, or as a zero timeout...).
     pub fn unreadable_ptr(&mut self) -> u64 {
-        let p = self.bad_ptr();
-        if p == self.ctx.text || p == self.ctx.rodata { self.ctx.region.scratch_guard() } else { p }
+        let r = self.ctx.region;
+        match self.rng.below(6) {
+            0 => self.rng.pick(&KERNEL),
+            1 => self.rng.pick(&NONCANONICAL),
+            2 => self.rng.pick(&USER_TOP),
+            3 => self.rng.pick(&LOW),
+            4 => {
+                pick!(self.rng, [r.base, r.scratch_guard(), r.base + crate::layout::STACK_OFF - 8])
+            }
+            _ => r.scratch_guard() + self.rng.below(PAGE - 64),
+        }
     }
 
     /// A pointer for the kernel to read or write `size` bytes (0: unknown): mostly valid
@@ -468,8 +479,9 @@ impl<'a> Gen<'a> {
     /// A signal safe to send to the worker (which ignores everything it can): never
     /// SIGKILL or SIGSTOP.
     pub fn sig_send(&mut self) -> u64 {
+        // The kernel reads an int: upper bits do not count.
         match self.sig_any() {
-            9 | 19 => 0,
+            s if matches!(s as u32, 9 | 19) => 0,
             s => s,
         }
     }
@@ -583,6 +595,8 @@ impl<'a> Gen<'a> {
             2 => return self.unreadable_ptr(),
             _ => {}
         }
+        // The kernel reads the signal as an int: upper bits do not count.
+        let sig = i64::from(sig as u32 as i32);
         let settable = (1..=64).contains(&sig) && sig != 9 && sig != 19;
         // SIGCHLD, SIGCONT, SIGURG, SIGWINCH.
         let ignored_by_default = matches!(sig, 17 | 18 | 23 | 28);
@@ -911,8 +925,9 @@ impl<'a> Gen<'a> {
     /// A resource for the setters: never RLIMIT_CPU (0: a hard limit kills) or
     /// RLIMIT_CORE (4: a dead worker would dump its shared address space).
     pub fn resource_set(&mut self) -> u64 {
+        // The kernel reads an unsigned int: upper bits do not count.
         match self.resource() {
-            0 | 4 => 7,
+            r if matches!(r as u32, 0 | 4) => 7,
             r => r,
         }
     }

@@ -37,8 +37,9 @@ pub const SCRATCH_OFF: u64 = STACK_OFF + STACK_LEN + PAGE;
 pub const SCRATCH_LEN: u64 = 64 * 1024;
 /// Offset of the arena.
 pub const ARENA_OFF: u64 = 0x100_0000;
-/// Size of the arena as first mapped.
-pub const ARENA_LEN: u64 = 0x100_0000;
+/// Size of the arena as first mapped (small: in a 128 MiB guest, what the kernel writes
+/// into the arenas of all workers must fit with room to spare).
+pub const ARENA_LEN: u64 = 0x40_0000;
 
 /// `PROT_READ | PROT_WRITE`.
 const RW: u32 = 3;

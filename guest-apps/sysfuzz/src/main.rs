@@ -8,7 +8,7 @@
 //! `--trace` (print every call before making it), `--replay W:SEED` (one worker, index
 //! W, with a seed a report printed), `--only K` (make only call K of the sequence: the
 //! single call of a reproducer), `--incarnation N` (calls before a worker is replaced by
-//! a fresh one, default 25000), `--refresh N` (calls between repairs, default 2048),
+//! a fresh one, default 10000), `--refresh N` (calls between repairs, default 2048),
 //! `--include NAME,...` (fuzz only these calls), `--exclude NAME,...` (leave these out),
 //! `--known-bugs` (do not steer around the known kernel bugs listed in `known.rs`),
 //! `--stats` (calls and successes per system call, on stderr at the end).
@@ -70,7 +70,7 @@ fn parse(args: &[String]) -> Result<Config, String> {
         trace: false,
         replay: None,
         only: None,
-        incarnation_calls: 25_000,
+        incarnation_calls: 10_000,
         refresh_every: 2048,
         disabled: [0; 8],
         known_bugs: false,

@@ -186,13 +186,15 @@ pub fn fix(s: &Sys, a: &mut [u64; 6], g: &mut Gen) {
         456 => a[0] = waiters(g, 2),
         222 | 244 => a[1] = sigevent(g),
         334 => {
-            // Never a valid registration: the worker would get SIGSEGV as soon as the
-            // kernel read a random rseq_cs.
+            // Never a registration that could succeed: Linux accepts any aligned user
+            // address (even an unmapped or read-only one) and kills the task with
+            // SIGSEGV when it next updates the area, or reads a random rseq_cs from it.
+            // So: misaligned (odd) addresses, or ones outside user space.
             let scratch = g.ctx.region.scratch();
-            a[0] = if g.rng.chance(1, 2) {
-                scratch + 32 * g.rng.below(64) + 1 + g.rng.below(31)
-            } else {
-                g.bad_ptr()
+            a[0] = match g.rng.below(3) {
+                0 => scratch + 32 * g.rng.below(64) + 1 + 2 * g.rng.below(15),
+                1 => g.rng.pick(&[0xffff_8000_0000_0000, 0x8000_0000_0000_0000, u64::MAX - 31]),
+                _ => g.ctx.text | 1,
             };
             a[1] = pick!(g.rng, [32, 0, 31, 64, u64::MAX]);
         }
@@ -207,7 +209,7 @@ pub fn fix(s: &Sys, a: &mut [u64; 6], g: &mut Gen) {
         }
         // A relative sleep on a process's CPU clock lasts until the process has used that
         // much CPU, which a sleeping worker never does.
-        230 if a[0] == 2 || (a[0] as i32) < 0 => a[0] = pick!(g.rng, [0, 1, 7, 9, 12, 1000]),
+        230 if a[0] as u32 == 2 || (a[0] as i32) < 0 => a[0] = pick!(g.rng, [0, 1, 7, 9, 12, 1000]),
         // No SCHED_IDLE (5): a worker that only runs when the machine is idle looks hung.
         144 => a[1] = pick!(g.rng, [0, 3, 7, u64::MAX, 0x4000_0000, 0x4000_0003]),
         _ => {}
@@ -247,7 +249,11 @@ fn mmap(a: &mut [u64; 6], g: &mut Gen) {
             [PAGE, 2 * PAGE, 16 * PAGE, 1 << 20, 64 << 20, 1 << 30, 0, 1, 1 << 46, u64::MAX]
         );
     }
-    if flags & MAP_POPULATE != 0 && a[1] > (8 << 20) && a[1] < (1 << 47) {
+    // Populated memory that stays (a fixed mapping in the region lives until the worker
+    // ends) adds up over a run: only small ones; others are unmapped after the call.
+    let stays = flags & MAP_FIXED != 0;
+    let limit = if stays { 64 << 10 } else { POPULATE_MAX };
+    if flags & MAP_POPULATE != 0 && a[1] > limit && a[1] < (1 << 47) {
         flags &= !MAP_POPULATE;
     }
     a[3] = flags;

@@ -267,6 +267,17 @@ pub fn drop_to(id: u32) -> bool {
         && call(nr::SETRESUID, [id, id, id, 0, 0, 0]) == 0
 }
 
+/// `sysinfo(2)`: (free RAM in bytes, number of processes), if the call works.
+pub fn sysinfo() -> Option<(u64, u16)> {
+    // struct sysinfo: uptime, loads[3], totalram, freeram, sharedram, bufferram,
+    // totalswap, freeswap (8 bytes each), procs (u16), ..., mem_unit (u32 at 104).
+    let mut buf = [0u64; 16];
+    // SAFETY: `buf` (128 bytes) holds a struct sysinfo (112 bytes).
+    let r = unsafe { syscall6(99, [buf.as_mut_ptr() as u64, 0, 0, 0, 0, 0]) };
+    let unit = (buf[13] & 0xffff_ffff).max(1);
+    (r == 0).then_some((buf[5] * unit, buf[10] as u16))
+}
+
 /// The `release` field of `uname(2)` (up to its NUL).
 pub fn uname_release() -> [u8; 65] {
     let mut buf = [0u8; 65 * 6];

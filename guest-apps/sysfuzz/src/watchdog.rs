@@ -62,6 +62,10 @@ pub struct Report {
     pub failures: Vec<String>,
     /// Workers that died of a signal and were restarted.
     pub crashes: u64,
+    /// The longest time the supervisor could not run.
+    pub longest_stall: Duration,
+    /// Free memory (bytes) when the workers started, and after they all ended.
+    pub free_memory: (Option<u64>, Option<u64>),
 }
 
 /// One worker as the supervisor sees it.
@@ -94,6 +98,9 @@ struct Supervisor {
     report: Report,
     stopping: bool,
 }
+
+/// A supervisor tick this late means the machine was held (see `Supervisor::stalled`).
+const STALL: Duration = Duration::from_secs(2);
 
 /// `WNOHANG | WUNTRACED | __WALL`.
 const WAIT_ANY: u32 = 1 | 2 | 0x4000_0000;
@@ -178,6 +185,7 @@ impl Supervisor {
             });
             println!("sysfuzz: worker {index} seed {seed:#x}");
         }
+        self.report.free_memory.0 = sys::sysinfo().map(|(free, _)| free);
         for i in 0..self.workers.len() {
             self.start(i)?;
         }
@@ -209,6 +217,9 @@ impl Supervisor {
 
     /// Starts worker `i` with its current setup.
     fn start(&mut self, i: usize) -> Result<(), String> {
+        // The previous incarnation may have removed its scratch directory or taken its
+        // permissions away (it runs as nobody natively).
+        make_dir(&format!("{}/w{}", self.root, self.workers[i].index))?;
         let w = &mut self.workers[i];
         SLOTS[w.index].reset();
         let region = Region::of(w.index);
@@ -233,10 +244,16 @@ impl Supervisor {
         let hang = Duration::from_secs(self.cfg.hang_secs);
         let mut last_progress = start;
         let mut last_cleanup = start;
+        let mut last_tick = start;
         while self.workers.iter().any(|w| w.pid.is_some()) {
             sys::sleep_ms(100);
             self.reap();
             let now = Instant::now();
+            let gap = now.duration_since(last_tick);
+            last_tick = now;
+            if gap >= STALL {
+                self.stalled(gap, now);
+            }
             for i in 0..self.workers.len() {
                 let w = &mut self.workers[i];
                 let Some(_) = w.pid else { continue };
@@ -401,6 +418,23 @@ impl Supervisor {
         self.workers[i].pid = None;
     }
 
+    /// The supervisor itself did not run for `gap` (it sleeps 100 ms at a time): the
+    /// whole machine was held by something — in our guest, whose kernel is not
+    /// preemptible, one long system call. Reported with each worker's current call; the
+    /// time is not held against the workers (none of them could run either).
+    fn stalled(&mut self, gap: Duration, now: Instant) {
+        let mut calls = String::new();
+        for w in &mut self.workers {
+            let slot = &SLOTS[w.index];
+            let (nr, args) = slot.last();
+            let k = slot.calls.load(std::sync::atomic::Ordering::Relaxed);
+            let _ = write!(calls, "; w{} #{k} {}", w.index, describe(nr, &args));
+            w.beat.1 = now;
+        }
+        println!("sysfuzz: STALL: nothing ran for {:.1} s{calls}", gap.as_secs_f64());
+        self.report.longest_stall = self.report.longest_stall.max(gap);
+    }
+
     /// Records a failure of worker `i`.
     fn fail(&mut self, i: usize, what: &str) {
         let w = &self.workers[i];
@@ -438,8 +472,12 @@ impl Supervisor {
             );
         }
         let secs = elapsed.as_secs_f64();
+        let memory = match sys::sysinfo() {
+            Some((free, procs)) => format!(", {} MiB free, {procs} processes", free >> 20),
+            None => String::new(),
+        };
         eprintln!(
-            "sysfuzz: {secs:.0}s {calls} calls ({:.0}/s), {} crash(es){line}",
+            "sysfuzz: {secs:.0}s {calls} calls ({:.0}/s), {} crash(es){memory}{line}",
             calls as f64 / secs.max(0.001),
             self.report.crashes
         );
@@ -457,6 +495,14 @@ impl Supervisor {
 
     /// After the last worker: statistics, and the scratch directories go.
     fn finish(&mut self) {
+        self.report.free_memory.1 = sys::sysinfo().map(|(free, _)| free);
+        if let (Some(before), Some(after)) = self.report.free_memory {
+            println!(
+                "sysfuzz: free memory {} KiB before the workers, {} KiB after (scratch directories still there)",
+                before >> 10,
+                after >> 10
+            );
+        }
         let (mut distinct, mut ok_total) = (0, 0u64);
         for (i, s) in table::TABLE.iter().enumerate() {
             let field = |f: fn(&crate::shared::Slot) -> &[std::sync::atomic::AtomicU32]| -> u64 {
@@ -477,8 +523,9 @@ impl Supervisor {
             }
         }
         println!(
-            "sysfuzz: {distinct} different system calls, {ok_total} calls succeeded, {} worker crash(es)",
-            self.report.crashes
+            "sysfuzz: {distinct} different system calls, {ok_total} calls succeeded, {} worker crash(es), longest stall {:.1} s",
+            self.report.crashes,
+            self.report.longest_stall.as_secs_f64()
         );
         let _ = std::fs::remove_dir_all(&self.root);
         if self.report.calls == 0 && self.report.failures.is_empty() && self.cfg.only.is_none() {

@@ -118,8 +118,15 @@ fn run(setup: &Setup) -> i32 {
     let saved = Saved { limits, fs: sys::fs_base() };
     let mut wdir = Text::<128>::new();
     wdir.push(setup.wdir.bytes());
-    if hk.chdir(wdir.c_str()) < 0 {
-        complain(b"sysfuzz: a worker cannot enter its scratch directory\n");
+    let err = hk.chdir(wdir.c_str());
+    if err < 0 {
+        let mut msg = Text::<200>::new();
+        msg.push(b"sysfuzz: a worker cannot enter its scratch directory ")
+            .push(setup.wdir.bytes())
+            .push(b": errno ")
+            .dec(err.unsigned_abs())
+            .push(b"\n");
+        complain(msg.bytes());
         return SETUP_FAILED;
     }
     let mut ctx = Ctx {
