@@ -28,6 +28,12 @@ pub struct Slot {
     pub args: [AtomicU64; 6],
     /// Set by the supervisor: finish the current call and exit.
     pub stop: AtomicBool,
+    /// The TSC when the worker last ran in user mode (before and after each call).
+    pub user_tsc: AtomicU64,
+    /// The slowest fuzzed call so far (over all incarnations): how long it held the CPU
+    /// (TSC cycles during which no other worker nor the supervisor ran), number in its sequence, the seed of that sequence, system call and
+    /// arguments.
+    pub slowest: Slowest,
     /// Per table entry: calls made (over all incarnations).
     pub made: [AtomicU32; STATS],
     /// Per table entry: calls that succeeded (returned no error).
@@ -44,6 +50,8 @@ impl Slot {
             nr: AtomicU64::new(0),
             args: [const { AtomicU64::new(0) }; 6],
             stop: AtomicBool::new(false),
+            user_tsc: AtomicU64::new(0),
+            slowest: Slowest::new(),
             made: [const { AtomicU32::new(0) }; STATS],
             ok: [const { AtomicU32::new(0) }; STATS],
         }
@@ -96,6 +104,62 @@ impl Default for Slot {
     fn default() -> Self {
         Slot::new()
     }
+}
+
+/// The slowest call of a worker.
+pub struct Slowest {
+    /// Its duration in TSC cycles.
+    pub cycles: AtomicU64,
+    /// Its number in its incarnation's sequence.
+    pub k: AtomicU64,
+    /// The seed of that incarnation.
+    pub seed: AtomicU64,
+    /// The system call.
+    pub nr: AtomicU64,
+    /// Its arguments.
+    pub args: [AtomicU64; 6],
+}
+
+impl Slowest {
+    /// Nothing yet.
+    const fn new() -> Slowest {
+        Slowest {
+            cycles: AtomicU64::new(0),
+            k: AtomicU64::new(0),
+            seed: AtomicU64::new(0),
+            nr: AtomicU64::new(0),
+            args: [const { AtomicU64::new(0) }; 6],
+        }
+    }
+
+    /// Keeps call `k` of the sequence of `seed` if it took longer than the slowest so
+    /// far (only the worker writes).
+    pub fn offer(&self, cycles: u64, k: u64, seed: u64, nr: u64, args: &[u64; 6]) {
+        if cycles <= self.cycles.load(Ordering::Relaxed) {
+            return;
+        }
+        self.k.store(k, Ordering::Relaxed);
+        self.seed.store(seed, Ordering::Relaxed);
+        self.nr.store(nr, Ordering::Relaxed);
+        for (slot, &a) in self.args.iter().zip(args) {
+            slot.store(a, Ordering::Relaxed);
+        }
+        self.cycles.store(cycles, Ordering::Release);
+    }
+}
+
+/// The TSC at the supervisor's last tick (it ticks every 100 ms).
+pub static SUPERVISOR_TSC: AtomicU64 = AtomicU64::new(0);
+
+/// The latest time anyone but worker `me` ran in user mode.
+pub fn others_ran(me: usize) -> u64 {
+    let mut latest = SUPERVISOR_TSC.load(Ordering::Relaxed);
+    for (i, slot) in SLOTS.iter().enumerate() {
+        if i != me {
+            latest = latest.max(slot.user_tsc.load(Ordering::Relaxed));
+        }
+    }
+    latest
 }
 
 /// The records of all workers.

@@ -278,6 +278,18 @@ pub fn sysinfo() -> Option<(u64, u16)> {
     (r == 0).then_some((buf[5] * unit, buf[10] as u16))
 }
 
+/// The time-stamp counter (user mode reads it directly; the worker keeps PR_SET_TSC from
+/// making it fault).
+#[inline(always)]
+pub fn rdtsc() -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: rdtsc only reads the counter.
+    unsafe {
+        asm!("rdtsc", out("eax") lo, out("edx") hi, options(nomem, nostack, preserves_flags))
+    };
+    (u64::from(hi) << 32) | u64::from(lo)
+}
+
 /// The `release` field of `uname(2)` (up to its NUL).
 pub fn uname_release() -> [u8; 65] {
     let mut buf = [0u8; 65 * 6];

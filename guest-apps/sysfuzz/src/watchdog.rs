@@ -66,6 +66,8 @@ pub struct Report {
     pub longest_stall: Duration,
     /// Free memory (bytes) when the workers started, and after they all ended.
     pub free_memory: (Option<u64>, Option<u64>),
+    /// The slowest call of all: duration, worker index, and its description.
+    pub slowest: Option<(Duration, usize, String)>,
 }
 
 /// One worker as the supervisor sees it.
@@ -240,6 +242,7 @@ impl Supervisor {
     /// Watches until every worker is done.
     fn watch(&mut self) {
         let start = Instant::now();
+        let tsc_start = sys::rdtsc();
         let deadline = start + Duration::from_secs(self.cfg.seconds);
         let hang = Duration::from_secs(self.cfg.hang_secs);
         let mut last_progress = start;
@@ -247,6 +250,7 @@ impl Supervisor {
         let mut last_tick = start;
         while self.workers.iter().any(|w| w.pid.is_some()) {
             sys::sleep_ms(100);
+            crate::shared::SUPERVISOR_TSC.store(sys::rdtsc(), std::sync::atomic::Ordering::Relaxed);
             self.reap();
             let now = Instant::now();
             let gap = now.duration_since(last_tick);
@@ -279,6 +283,8 @@ impl Supervisor {
                 self.remove_trash();
             }
         }
+        let ns = start.elapsed().as_nanos().max(1) as f64;
+        self.slowest_calls(sys::rdtsc().wrapping_sub(tsc_start) as f64 / ns);
     }
 
     /// Reaps every worker that ended, and decides what happens next for each.
@@ -433,6 +439,38 @@ impl Supervisor {
         }
         println!("sysfuzz: STALL: nothing ran for {:.1} s{calls}", gap.as_secs_f64());
         self.report.longest_stall = self.report.longest_stall.max(gap);
+    }
+
+    /// Reports each worker's slowest call: the one that held the CPU longest while no one
+    /// else ran (`cycles_per_ns`: the TSC's rate). On our guest's kernel, which is not
+    /// preemptible, such a call holds every process.
+    fn slowest_calls(&mut self, cycles_per_ns: f64) {
+        for w in &self.workers {
+            let s = &SLOTS[w.index].slowest;
+            let cycles = s.cycles.load(std::sync::atomic::Ordering::Acquire);
+            if cycles == 0 {
+                continue;
+            }
+            let took = Duration::from_nanos((cycles as f64 / cycles_per_ns.max(1e-9)) as u64);
+            let mut args = [0u64; 6];
+            for (a, slot) in args.iter_mut().zip(&s.args) {
+                *a = slot.load(std::sync::atomic::Ordering::Relaxed);
+            }
+            let what = format!(
+                "{} (call #{} of seed {:#x})",
+                describe(s.nr.load(std::sync::atomic::Ordering::Relaxed), &args),
+                s.k.load(std::sync::atomic::Ordering::Relaxed),
+                s.seed.load(std::sync::atomic::Ordering::Relaxed)
+            );
+            println!(
+                "sysfuzz: slowest call of worker {}: {:.1} ms: {what}",
+                w.index,
+                took.as_secs_f64() * 1e3
+            );
+            if self.report.slowest.as_ref().is_none_or(|(d, _, _)| took > *d) {
+                self.report.slowest = Some((took, w.index, what));
+            }
+        }
     }
 
     /// Records a failure of worker `i`.

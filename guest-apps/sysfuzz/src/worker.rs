@@ -17,10 +17,12 @@ use crate::hk::Hk;
 use crate::known;
 use crate::layout::{REGION_SPAN, Region, SCRATCH_LEN};
 use crate::rng;
-use crate::shared::SLOTS;
+use crate::shared::{self, SLOTS};
 use crate::special;
 use crate::sys;
-use crate::table::{ARCH, CWD, FORK, MAP, PIPE, RET_FD, Sys, TABLE, UNKNOWN, UNKNOWN_NUMBERS};
+use crate::table::{
+    ARCH, CWD, FORK, MAP, PIPE, RET_FD, SLEEPS, Sys, TABLE, UNKNOWN, UNKNOWN_NUMBERS,
+};
 use crate::text::Text;
 use core::sync::atomic::Ordering;
 
@@ -178,7 +180,18 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
         }
         // SAFETY: the arguments come from `args.rs`/`special.rs`, whose pointers for the
         // kernel to write through are the worker's scratch and arena, or unwritable.
+        let t0 = sys::rdtsc();
+        slot.user_tsc.store(t0, Ordering::Relaxed);
         let ret = unsafe { sys::fuzz_call(nr, args) };
+        let t1 = sys::rdtsc();
+        slot.user_tsc.store(t1, Ordering::Relaxed);
+        if s.flags & SLEEPS == 0 {
+            // The time the call held the CPU: since it began, or since anyone else last
+            // ran, whichever is later (on a non-preemptible kernel with one CPU, a long
+            // call during which nobody else ran is the kernel's doing).
+            let held = t1.saturating_sub(t0.max(shared::others_ran(setup.index)));
+            slot.slowest.offer(held, k, setup.seed, nr, &args);
+        }
         slot.issued.fetch_add(1, Ordering::Relaxed);
         slot.count(index, !(-4095..0).contains(&ret));
         after(s, &args, ret, hk, g.ctx, saved);
