@@ -178,10 +178,10 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
         if setup.trace {
             trace(setup.index, k, s, nr, &args);
         }
-        // SAFETY: the arguments come from `args.rs`/`special.rs`, whose pointers for the
-        // kernel to write through are the worker's scratch and arena, or unwritable.
         let t0 = sys::rdtsc();
         slot.user_tsc.store(t0, Ordering::Relaxed);
+        // SAFETY: the arguments come from `args.rs`/`special.rs`, whose pointers for the
+        // kernel to write through are the worker's scratch and arena, or unwritable.
         let ret = unsafe { sys::fuzz_call(nr, args) };
         let t1 = sys::rdtsc();
         slot.user_tsc.store(t1, Ordering::Relaxed);
