@@ -59,8 +59,28 @@ fn clamp_iov(g: &mut Gen, iov: u64, count: u64) -> bool {
     changed
 }
 
+/// Longest getrandom into the worker's memory while the getrandom bug is avoided.
+const GETRANDOM_MAX: u64 = 16 << 10;
+
 /// The list.
 pub const KNOWN: &[Known] = &[
+    Known {
+        // getrandom makes each random byte in the kernel (ChaCha20, about 16 us per byte
+        // on these hosts) and copies it out chunk by chunk with no preemption point and
+        // no check for signals (syscall/random.rs): getrandom(buf, 1 MiB) holds the only
+        // CPU for 16 s, and getrandom(buf, 2^64-4096) over a large mapping for hours --
+        // the whole machine hangs (a soak stopped this way). Linux checks for pending
+        // signals and reschedules between chunks.
+        name: "getrandom-holds-cpu",
+        avoid: |nr, a, g| {
+            let r = g.ctx.region;
+            if nr == 318 && (r.base..r.end()).contains(&a[0]) && a[1] > GETRANDOM_MAX {
+                a[1] = g.rng.below(GETRANDOM_MAX);
+                return true;
+            }
+            false
+        },
+    },
     Known {
         // read/write and friends make every page of the whole user buffer present
         // before any data moves (uaccess/segments.rs, called from syscall/fd_io.rs

@@ -64,9 +64,6 @@ const CLONE_NEW: u64 = 0x7e02_0000;
 /// but would kill whichever process faults next, the supervisor included.
 const POPULATE_MAX: u64 = 1 << 20;
 
-/// Longest getrandom in the guest (see `fix`).
-const GETRANDOM_MAX: u64 = 16 << 10;
-
 /// Caps `*len` at [`POPULATE_MAX`] when `addr` is in the worker's region.
 fn cap_populate(g: &Gen, addr: u64, len: &mut u64) {
     let r = g.ctx.region;
@@ -82,11 +79,6 @@ pub fn fix(s: &Sys, a: &mut [u64; 6], g: &mut Gen) {
             let (addr, mut len) = (a[0], a[1]);
             cap_populate(g, addr, &mut len);
             a[1] = len;
-            // Our kernel makes random bytes at about 16 us each, without a preemption
-            // point (docs/DESIGN.md, section 10): long ones would only stall the run.
-            if s.nr == 318 && a[1] > GETRANDOM_MAX && a[1] < 1 << 47 && g.ctx.in_guest {
-                a[1] = g.rng.below(GETRANDOM_MAX);
-            }
         }
         // open, openat: a writing open gets a scratch path (and a scratch dirfd).
         2 if a[1] & WRITEISH != 0 => a[0] = paths::path(g, Use::Write),
