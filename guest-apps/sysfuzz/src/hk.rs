@@ -4,11 +4,14 @@
 
 use crate::shared::{HOUSEKEEPING, Slot};
 use crate::sys::{self, nr};
+use core::sync::atomic::Ordering;
 
 /// Housekeeping calls made on behalf of the worker that owns `slot`.
 pub struct Hk<'a> {
     /// Where the calls are recorded.
     pub slot: &'a Slot,
+    /// The worker's index (for the slowest-call record).
+    pub index: usize,
 }
 
 impl Hk<'_> {
@@ -16,9 +19,18 @@ impl Hk<'_> {
     /// worker owns, sized for what the call writes.
     fn call(&self, nr: u64, a: [u64; 6]) -> i64 {
         self.slot.record(HOUSEKEEPING | nr, &a);
+        let t0 = sys::rdtsc();
+        self.slot.user_tsc.store(t0, Ordering::Relaxed);
         // SAFETY: every caller below passes integers, or pointers into its own stack
         // frame or the worker's scratch, large enough for what the call writes.
-        unsafe { sys::syscall6(nr, a) }
+        let ret = unsafe { sys::syscall6(nr, a) };
+        let t1 = sys::rdtsc();
+        self.slot.user_tsc.store(t1, Ordering::Relaxed);
+        if nr != nr::WAIT4 && nr != nr::NANOSLEEP {
+            let held = t1.saturating_sub(t0.max(crate::shared::others_ran(self.index)));
+            self.slot.slowest.offer(held, 0, 0, HOUSEKEEPING | nr, &a);
+        }
+        ret
     }
 
     /// `open(path, flags, mode)`; `path` ends with NUL.

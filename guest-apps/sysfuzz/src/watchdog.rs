@@ -456,12 +456,17 @@ impl Supervisor {
             for (a, slot) in args.iter_mut().zip(&s.args) {
                 *a = slot.load(std::sync::atomic::Ordering::Relaxed);
             }
-            let what = format!(
-                "{} (call #{} of seed {:#x})",
-                describe(s.nr.load(std::sync::atomic::Ordering::Relaxed), &args),
-                s.k.load(std::sync::atomic::Ordering::Relaxed),
-                s.seed.load(std::sync::atomic::Ordering::Relaxed)
-            );
+            let nr = s.nr.load(std::sync::atomic::Ordering::Relaxed);
+            let what = if nr & HOUSEKEEPING != 0 {
+                format!("{} (the worker's own housekeeping)", describe(nr, &args))
+            } else {
+                format!(
+                    "{} (call #{} of seed {:#x})",
+                    describe(nr, &args),
+                    s.k.load(std::sync::atomic::Ordering::Relaxed),
+                    s.seed.load(std::sync::atomic::Ordering::Relaxed)
+                )
+            };
             println!(
                 "sysfuzz: slowest call of worker {}: {:.1} ms: {what}",
                 w.index,

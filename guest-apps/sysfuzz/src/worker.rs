@@ -97,7 +97,7 @@ struct Saved {
 /// Sets the worker up, then fuzzes; returns its exit status.
 fn run(setup: &Setup) -> i32 {
     let slot = &SLOTS[setup.index];
-    let hk = Hk { slot };
+    let hk = Hk { slot, index: setup.index };
     hk.setsid();
     if setup.drop_privileges && !sys::drop_to(65534) {
         complain(b"sysfuzz: a worker could not give up root\n");
@@ -185,6 +185,16 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
         let ret = unsafe { sys::fuzz_call(nr, args) };
         let t1 = sys::rdtsc();
         slot.user_tsc.store(t1, Ordering::Relaxed);
+        if setup.trace {
+            let mut line = Text::<64>::new();
+            line.push(b"sysfuzz: w").dec(setup.index as u64).push(b" #").dec(k).push(b" = ");
+            if (-4095..0).contains(&ret) {
+                line.push(b"-").dec(ret.unsigned_abs());
+            } else {
+                line.hex(ret as u64);
+            }
+            sys::write_all(TRACE_FD, line.push(b"\n").bytes());
+        }
         if s.flags & SLEEPS == 0 {
             // The time the call held the CPU: since it began, or since anyone else last
             // ran, whichever is later (on a non-preemptible kernel with one CPU, a long
