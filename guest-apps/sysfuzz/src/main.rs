@@ -14,7 +14,7 @@
 //! `--stats` (calls and successes per system call, on stderr at the end).
 //!
 //! Files: `watchdog.rs` the supervisor, `worker.rs` the fuzzing loop, `table.rs` the
-//! calls, `args.rs` and `paths.rs` the arguments, `special.rs` the rules between
+//! calls, `args/` and `paths.rs` the arguments, `special.rs` the rules between
 //! arguments, `fds.rs` the descriptors of every kind, `layout.rs` the workers' memory,
 //! `shared.rs` what workers tell the supervisor, `hk.rs` the workers' own calls, `known.rs` temporary exclusions of known kernel bugs,
 //! `sys.rs` raw system calls, `rng.rs` the seeded generator, `text.rs` fixed buffers.

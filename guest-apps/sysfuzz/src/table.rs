@@ -13,11 +13,11 @@
 //! pidfd_send_signal, landlock_restrict_self, lsm_set_self_attr, mseal (it would pin the
 //! arena for the life of the shared address space), uretprobe (SIGILL outside a probe),
 //! the *xattrat calls (their argument struct holds a pointer the kernel writes through).
-//! Others are fuzzed with arguments kept safe (see `args.rs` and `special.rs`): kill and
+//! Others are fuzzed with arguments kept safe (see `args/` and `special.rs`): kill and
 //! friends only at the worker itself or at pids that do not exist, memory calls only on
 //! the worker's arena, name-changing calls only under its scratch directory.
 
-/// The shape of one argument (how `args.rs` generates it).
+/// The shape of one argument (how `args/` generates it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum A {
     /// Unused: 0, sometimes garbage (the kernel must ignore it).

@@ -180,7 +180,7 @@ fn fuzz(setup: &Setup, hk: &Hk, g: &mut Gen, saved: &Saved) {
         }
         let t0 = sys::rdtsc();
         slot.user_tsc.store(t0, Ordering::Relaxed);
-        // SAFETY: the arguments come from `args.rs`/`special.rs`, whose pointers for the
+        // SAFETY: the arguments come from `args/`/`special.rs`, whose pointers for the
         // kernel to write through are the worker's scratch and arena, or unwritable.
         let ret = unsafe { sys::fuzz_call(nr, args) };
         let t1 = sys::rdtsc();
