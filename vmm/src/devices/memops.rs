@@ -1,6 +1,6 @@
-//! The memory-operations device (`vmm_abi::memops`): zeroing and copying guest memory at
-//! the host's speed on behalf of the guest kernel, whose own instructions are emulated on
-//! this project's hosts.
+//! The memory-operations device (`vmm_abi::memops`): zeroing and copying guest memory, and
+//! filling it with random bytes from the host's kernel, at the host's speed on behalf of
+//! the guest kernel, whose own instructions are emulated on this project's hosts.
 //!
 //! Every address in a request is checked through vm-memory (guest RAM only; a copy's two
 //! ranges must not overlap); a bad request stops at the offending operation with a status
@@ -11,8 +11,8 @@ use vm_memory::{
     GuestMemoryRegion,
 };
 use vmm_abi::memops::{
-    Header, MAX_OPS, MEMOPS_MAGIC, MemOp, OP_COPY, OP_ZERO, STATUS_BAD_COUNT, STATUS_BAD_OP,
-    STATUS_BAD_RANGE, STATUS_OK,
+    Header, MAX_OPS, MEMOPS_MAGIC, MemOp, OP_COPY, OP_RANDOM, OP_ZERO, STATUS_BAD_COUNT,
+    STATUS_BAD_OP, STATUS_BAD_RANGE, STATUS_OK,
 };
 
 use super::{BusDevice, DeviceAction};
@@ -64,6 +64,7 @@ impl MemOps {
             let result = match op.op {
                 OP_ZERO => self.zero(op.dst, op.len),
                 OP_COPY => self.copy(op.src, op.dst, op.len),
+                OP_RANDOM => self.random(op.dst, op.len),
                 _ => return (STATUS_BAD_OP, i),
             };
             if result.is_none() {
@@ -99,6 +100,38 @@ impl MemOps {
             // SAFETY: the slice covers `chunk` bytes of guest RAM mapped in this process; the
             // vCPU is stopped in this exit, so nothing else writes them concurrently.
             unsafe { std::ptr::write_bytes(guard.as_ptr(), 0, chunk as usize) };
+            at += chunk;
+            left -= chunk;
+        }
+        Some(())
+    }
+
+    /// Fills `[dst, dst + len)` from the host's `getrandom(2)` (never blocks once the host's
+    /// generator is seeded; fewer bytes per call than asked are asked for again).
+    fn random(&self, dst: u64, len: u64) -> Option<()> {
+        if !self.in_ram(dst, len) {
+            return None;
+        }
+        let (mut at, mut left) = (dst, len);
+        while left > 0 {
+            let chunk = left.min(self.region_rest(at)?);
+            let slice = self.memory.get_slice(GuestAddress(at), chunk as usize).ok()?;
+            let guard = slice.ptr_guard_mut();
+            let mut done = 0usize;
+            while done < chunk as usize {
+                // SAFETY: the slice covers `chunk` bytes of guest RAM mapped in this process
+                // (the vCPU is stopped in this exit); getrandom writes at most the length
+                // it is given, from `done` on.
+                let n = unsafe {
+                    libc::getrandom(guard.as_ptr().add(done).cast(), chunk as usize - done, 0)
+                };
+                match n {
+                    n if n > 0 => done += n as usize,
+                    _ if std::io::Error::last_os_error().kind()
+                        == std::io::ErrorKind::Interrupted => {}
+                    _ => return None,
+                }
+            }
             at += chunk;
             left -= chunk;
         }
@@ -194,6 +227,25 @@ mod tests {
         assert_eq!(&buf[4096..4099], &[0xaa; 3]);
         assert_eq!(&buf[4099..4110], b"hello world");
         assert_eq!(buf[4110], 0xaa);
+    }
+
+    #[test]
+    fn random_fills_the_range_only() {
+        let (mut dev, mem) = setup();
+        mem.write_slice(&[0u8; 8192], GuestAddress(0x8000)).unwrap();
+        request(&mem, &[MemOp { op: OP_RANDOM, len: 4000, dst: 0x8010, ..Default::default() }]);
+        dev.write(0, &1u32.to_le_bytes());
+        assert_eq!(answer(&mem).status, STATUS_OK);
+        let mut buf = [0u8; 8192];
+        mem.read_slice(&mut buf, GuestAddress(0x8000)).unwrap();
+        assert!(buf[..0x10].iter().all(|&b| b == 0), "before the range");
+        assert!(buf[0x10 + 4000..].iter().all(|&b| b == 0), "after the range");
+        // 4000 random bytes are not all zero, nor (chance 2^-31000) mostly zero.
+        let zeros = buf[0x10..0x10 + 4000].iter().filter(|&&b| b == 0).count();
+        assert!(zeros < 100, "{zeros} zero bytes out of 4000");
+        request(&mem, &[MemOp { op: OP_RANDOM, len: 16, dst: 0x1000_0000, ..Default::default() }]);
+        dev.handle(GuestAddress(PAGE));
+        assert_eq!(answer(&mem).status, STATUS_BAD_RANGE, "outside RAM");
     }
 
     #[test]

@@ -111,6 +111,22 @@ impl OpenFile {
         if self.writable { Ok(()) } else { Err(Errno::EBADF) }
     }
 
+    /// The errors a read gives before it looks at the buffer (Linux checks the descriptor
+    /// first): EBADF if not open for reading, EISDIR for a directory.
+    pub fn may_read(&self) -> Result<(), Errno> {
+        self.check_read()?;
+        if self.stream.is_none() && self.is_dir_node() {
+            return Err(Errno::EISDIR);
+        }
+        Ok(())
+    }
+
+    /// The error a write gives before it looks at the buffer: EBADF if not open for
+    /// writing.
+    pub fn may_write(&self) -> Result<(), Errno> {
+        self.check_write()
+    }
+
     /// Whether this is a stream (pipe, terminal, character device): a read returns what is
     /// there and another one might wait, where a file's next read just goes on.
     pub fn is_stream(&self) -> bool {

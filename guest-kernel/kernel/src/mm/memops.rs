@@ -18,7 +18,7 @@ use crate::mm::layout;
 use core::sync::atomic::{AtomicU8, Ordering};
 use spin::mutex::{SpinMutex, SpinMutexGuard};
 use vmm_abi::memops::{
-    Header, MAX_OPS, MEMOPS_MAGIC, MEMOPS_PORT, MemOp, OP_COPY, OP_ZERO, STATUS_OK,
+    Header, MAX_OPS, MEMOPS_MAGIC, MEMOPS_PORT, MemOp, OP_COPY, OP_RANDOM, OP_ZERO, STATUS_OK,
 };
 
 /// Operations shorter than this are done by the kernel (about 8 bytes per emulated
@@ -94,16 +94,32 @@ impl Batch {
         self.push(OP_COPY, dst, src, len);
     }
 
+    /// Fills `len` bytes at physical `dst` with random bytes from the host, if the device
+    /// is there; false (and nothing queued) otherwise: the caller makes the bytes itself.
+    pub fn random(&mut self, dst: u64, len: u64) -> bool {
+        if self.page.is_none() {
+            return false;
+        }
+        self.queue(OP_RANDOM, dst, 0, len);
+        true
+    }
+
     fn push(&mut self, op: u32, dst: u64, src: u64, len: u64) {
         if len == 0 {
             return;
         }
-        let Some(region) = self.page.as_deref().and_then(Option::as_ref) else {
+        if self.page.as_deref().and_then(Option::as_ref).is_none() || len < CPU_THRESHOLD {
             cpu_op(op, dst, src, len);
             return;
-        };
-        if len < CPU_THRESHOLD {
-            cpu_op(op, dst, src, len);
+        }
+        self.queue(op, dst, src, len);
+    }
+
+    /// Queues `op` in the request page (which must exist), merged with the previous
+    /// operation when it continues it.
+    fn queue(&mut self, op: u32, dst: u64, src: u64, len: u64) {
+        let Some(region) = self.page.as_deref().and_then(Option::as_ref) else { return };
+        if len == 0 {
             return;
         }
         // Extend the previous operation when this one continues it (consecutive pages of
@@ -114,7 +130,7 @@ impl Batch {
             // SAFETY: entry `count - 1` was written by this batch (lock held), in the page.
             let prev = unsafe { last.read() };
             let follows =
-                prev.dst + prev.len == dst && (op == OP_ZERO || prev.src + prev.len == src);
+                prev.dst + prev.len == dst && (op != OP_COPY || prev.src + prev.len == src);
             if prev.op == op && follows {
                 // SAFETY: as above.
                 unsafe { (&raw mut (*last).len).write(prev.len + len) };

@@ -46,6 +46,10 @@ pub fn sys_arch_prctl(frame: &mut TrapFrame) -> SysResult {
             if code == ARCH_SET_FS {
                 set_fs_base(task, addr);
             } else {
+                // The task's own value: the context switch loads it for this task only
+                // (the system-call fuzzer found it written to the register alone, so the
+                // next process read this one's GS base).
+                task.gs_base.store(addr, Ordering::Relaxed);
                 // SAFETY: GS_BASE holds the user's value while the kernel runs (the kernel
                 // never uses GS outside the SYSCALL entry's swapgs pair).
                 unsafe { cpu::wrmsr(IA32_GS_BASE, addr) };
@@ -57,9 +61,7 @@ pub fn sys_arch_prctl(frame: &mut TrapFrame) -> SysResult {
             Ok(0)
         }
         ARCH_GET_GS => {
-            // SAFETY: reading GS_BASE has no side effects.
-            let base = unsafe { cpu::rdmsr(IA32_GS_BASE) };
-            uaccess::write(addr, &base)?;
+            uaccess::write(addr, &task.gs_base.load(Ordering::Relaxed))?;
             Ok(0)
         }
         _ => Err(Errno::EINVAL),

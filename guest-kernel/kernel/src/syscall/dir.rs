@@ -13,12 +13,18 @@ use alloc::vec::Vec;
 use linux_raw_sys::general::AT_REMOVEDIR;
 use posix::Errno;
 
+/// The most of a getdents64 buffer one call fills: the records that fit in it, and every
+/// record fits (a name is at most 255 bytes). Only this much of the buffer is made present,
+/// whatever length the caller names (a huge one would fault in memory nobody uses; found
+/// by the system-call fuzzer); a caller reads again until the call returns 0.
+const GETDENTS_MAX: usize = 64 * 1024;
+
 /// getdents64(fd, dirp, count): directory records into the user buffer.
 pub fn sys_getdents64(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
     let file = files::get(a.i32(0))?;
     let mut segs = Vec::new();
-    uaccess::segments(a.u64(1), a.usize(2).min(i32::MAX as usize), true, &mut segs)?;
+    uaccess::segments(a.u64(1), a.usize(2).min(GETDENTS_MAX), true, &mut segs)?;
     // SAFETY: present, writable user pages of the caller, unchanged during the call (see
     // `fd_io`).
     let mut buf = unsafe { ReadBuf::from_segments(&segs) };

@@ -75,6 +75,7 @@ fn chunked(
 }
 
 fn do_read(file: &OpenFile, iov: &[(u64, usize)], offset: Option<u64>) -> SysResult {
+    file.may_read()?;
     chunked(iov, true, file.is_stream(), |segs, done| {
         // SAFETY: the segments are the caller's user pages, present and writable with
         // copy-on-write broken (`uaccess::segments`), and stay so during the call: the
@@ -88,6 +89,7 @@ fn do_read(file: &OpenFile, iov: &[(u64, usize)], offset: Option<u64>) -> SysRes
 }
 
 fn do_write(file: &OpenFile, iov: &[(u64, usize)], offset: Option<u64>) -> SysResult {
+    file.may_write()?;
     let mut broken_pipe = false;
     let result = chunked(iov, false, false, |segs, done| {
         // SAFETY: the segments are the caller's user pages, present, and stay so during
