@@ -127,6 +127,16 @@ impl OpenFile {
         self.check_write()
     }
 
+    /// Whether writes vanish unread (`/dev/null`, `/dev/zero`; see `Stream`).
+    pub fn discards_writes(&self) -> bool {
+        self.stream.as_ref().is_some_and(|s| s.discards_writes())
+    }
+
+    /// Whether reads end at once with nothing (`/dev/null`).
+    pub fn reads_nothing(&self) -> bool {
+        self.stream.as_ref().is_some_and(|s| s.reads_nothing())
+    }
+
     /// Whether this is a stream (pipe, terminal, character device): a read returns what is
     /// there and another one might wait, where a file's next read just goes on.
     pub fn is_stream(&self) -> bool {

@@ -173,4 +173,13 @@ pub trait Stream: Send + Sync {
     fn seekable(&self) -> bool {
         false
     }
+    /// Whether writes vanish unread (`/dev/null`, `/dev/zero`): the caller's buffer then
+    /// need not be touched at all, only its range checked (Linux `write_null`).
+    fn discards_writes(&self) -> bool {
+        false
+    }
+    /// Whether reads end at once with nothing (`/dev/null`, Linux `read_null`).
+    fn reads_nothing(&self) -> bool {
+        false
+    }
 }

@@ -52,10 +52,11 @@ impl Pipe {
 
 impl Drop for Pipe {
     fn drop(&mut self) {
+        let mut freed = frame::FreeBatch::new();
         for &f in self.state.get_mut().pages.iter().filter(|&&f| f != 0) {
             // SAFETY: the frames were allocated for this ring and nothing else refers to
             // them: the pipe is going away with both ends.
-            unsafe { frame::free(f) };
+            unsafe { freed.push(f) };
         }
     }
 }

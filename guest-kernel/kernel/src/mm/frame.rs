@@ -60,6 +60,17 @@ static FRAMES: SpinMutex<Frames> = SpinMutex::new(Frames {
     reserve: Pool::EMPTY,
 });
 
+/// The zero page ([`zero_page`]).
+static ZERO_PAGE: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// A frame of zeros that is never written, mapped read-only wherever user memory that was
+/// never touched must be read without being made (Linux's `ZERO_PAGE`): the kernel reading
+/// a user buffer nobody wrote (a write(2) of an untouched mapping) takes no memory for it.
+/// A write to such a page copies it away first (copy on write).
+pub fn zero_page() -> u64 {
+    ZERO_PAGE.load(Ordering::Relaxed)
+}
+
 /// Frames of usable RAM at boot ([`total_pages`]).
 static TOTAL_PAGES: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
 
@@ -97,9 +108,12 @@ pub fn init(usable: &[PhysRange]) {
     let target = Pool::target_for(frames.bump.free_bytes());
     frames.reserve.set_target(target);
     // From the top of memory, so the kernel's first allocations (page tables, heap) keep
-    // their place at the bottom.
+    // their place at the bottom. Fresh frames are zero, so the zero page needs no clearing.
     if let Some(base) = frames.bump.alloc_contiguous_top(target) {
         frames.reserve.add(base, target);
+    }
+    if let Some(zero) = frames.bump.alloc_contiguous_top(1) {
+        ZERO_PAGE.store(zero, Ordering::Relaxed);
     }
     note_level(frames.reserve.is_full());
 }
@@ -252,6 +266,12 @@ pub fn alloc_kernel_contiguous(count: u64) -> Option<u64> {
     if let Some(base) = alloc_contiguous_general(count) {
         return Some(base);
     }
+    // One frame needs no contiguity: any free frame, cleared.
+    if count == 1
+        && let Some(frame) = alloc_zeroed()
+    {
+        return Some(frame);
+    }
     let mut frames = FRAMES.lock();
     let base = frames.reserve.take(count);
     note_level(frames.reserve.is_full());
@@ -387,6 +407,93 @@ pub unsafe fn free_zeroed_many(frames: &[u64]) {
     }
     // SAFETY: as above.
     unsafe { push_run(zero_head, zero_count, start, len) };
+}
+
+/// Zeroes `frames` (owned by nobody any more) with `batch` (physically consecutive frames
+/// as one operation, with whatever else the batch holds) and gives them back as zeroed
+/// runs; on the plain list if the device refused. Returns whether they were zeroed.
+///
+/// Why not [`free`]: frames given back one by one land on the plain list as single frames,
+/// and memory that went through it ends up in pieces no contiguous request (heap growth,
+/// the kernel reserve's top-ups, kernel stacks) can use; zeroed runs keep contiguity and
+/// need no clearing when handed out again.
+///
+/// # Safety
+/// As for [`free`], for each frame.
+pub unsafe fn free_zeroing(frames: &[u64], mut batch: crate::mm::memops::Batch) -> bool {
+    if let Some((&first, rest)) = frames.split_first() {
+        let (mut run_start, mut run_len) = (first, PAGE_SIZE);
+        for &f in rest {
+            if f == run_start + run_len {
+                run_len += PAGE_SIZE;
+            } else {
+                batch.zero(run_start, run_len);
+                (run_start, run_len) = (f, PAGE_SIZE);
+            }
+        }
+        batch.zero(run_start, run_len);
+    }
+    let zeroed = batch.finish().is_ok();
+    if zeroed {
+        // SAFETY: the caller gives the frames back and the batch zeroed them.
+        unsafe { free_zeroed_many(frames) };
+    } else {
+        for &f in frames {
+            // SAFETY: the caller gives the frames back.
+            unsafe { free(f) };
+        }
+    }
+    zeroed
+}
+
+/// Frames being given back a few at a time ([`FreeBatch::push`]), zeroed and freed as
+/// runs ([`free_zeroing`]) every [`FreeBatch::SIZE`] frames and when dropped. No
+/// allocation: for paths that must not fail (file removal, stack trimming).
+pub struct FreeBatch {
+    frames: [u64; Self::SIZE],
+    len: usize,
+}
+
+impl FreeBatch {
+    /// Frames held before they are given back.
+    pub const SIZE: usize = 64;
+
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self { frames: [0; Self::SIZE], len: 0 }
+    }
+
+    /// Adds `frame`, which the caller gives back (as for [`free`]).
+    ///
+    /// # Safety
+    /// As for [`free`].
+    pub unsafe fn push(&mut self, frame: u64) {
+        self.frames[self.len] = frame;
+        self.len += 1;
+        if self.len == Self::SIZE {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.len > 0 {
+            // SAFETY: every frame was given by `push`'s caller.
+            unsafe { free_zeroing(&self.frames[..self.len], crate::mm::memops::Batch::new()) };
+            self.len = 0;
+        }
+    }
+}
+
+impl Default for FreeBatch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for FreeBatch {
+    fn drop(&mut self) {
+        self.flush();
+    }
 }
 
 /// Pushes `frame` on the list starting at `*head`, its first word becoming the link.

@@ -130,14 +130,11 @@ impl Drop for KernelStack {
         for k in 0..STACK_PAGES {
             paging::unmap_kernel_page(bottom + k * 4096);
         }
+        let frames: [u64; STACK_PAGES as usize] = core::array::from_fn(|k| phys + k as u64 * 4096);
         // SAFETY: the stack's frames are unmapped (its task is gone: the scheduler drops a
         // task's stack only once the CPU has left it) and nothing else refers to them.
-        // Their contents are old stack data, so they go on the plain free list.
-        unsafe {
-            for k in 0..STACK_PAGES {
-                frame::free(phys + k * 4096);
-            }
-        }
+        // Zeroed, they go back as one run, which the next stack can take whole.
+        unsafe { frame::free_zeroing(&frames, crate::mm::memops::Batch::new()) };
         stacks.unmapped += 1;
     }
 }

@@ -65,6 +65,14 @@ impl Stream for Null {
     fn seekable(&self) -> bool {
         true
     }
+
+    fn discards_writes(&self) -> bool {
+        true
+    }
+
+    fn reads_nothing(&self) -> bool {
+        true
+    }
 }
 
 /// `/dev/zero`.
@@ -89,6 +97,10 @@ impl Stream for Zero {
     }
 
     fn seekable(&self) -> bool {
+        true
+    }
+
+    fn discards_writes(&self) -> bool {
         true
     }
 }

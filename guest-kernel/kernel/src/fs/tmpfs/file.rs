@@ -140,16 +140,18 @@ impl FileData {
             }
             let mut freed = 0;
             let (mapped, retired) = (self.mapped, &mut self.retired);
+            let mut batch = frame::FreeBatch::new();
             self.pages.remove_from(keep, end, |f| {
                 if mapped {
                     retired.push(f);
                 } else {
                     // SAFETY: the frame belonged to this file's page map, which just
                     // dropped it, and was never handed out for mapping.
-                    unsafe { frame::free(f) };
+                    unsafe { batch.push(f) };
                 }
                 freed += 1;
             });
+            drop(batch);
             self.allocated -= freed;
             if !mapped {
                 self.fs.uncharge_pages(freed);
@@ -184,14 +186,15 @@ impl Drop for FileData {
         let pages = self.size.div_ceil(PAGE);
         let retired = core::mem::take(&mut self.retired);
         self.fs.uncharge_pages(self.allocated + retired.len() as u64);
+        let mut batch = frame::FreeBatch::new();
         self.pages.remove_from(0, pages, |f| {
             // SAFETY: the file is gone, so no mapping of it is left (each holds the file
             // open, see `mapped`): nothing else refers to its frames.
-            unsafe { frame::free(f) };
+            unsafe { batch.push(f) };
         });
         for f in retired {
             // SAFETY: as above, for the frames an earlier truncation cut off.
-            unsafe { frame::free(f) };
+            unsafe { batch.push(f) };
         }
     }
 }

@@ -477,6 +477,8 @@ impl AddressSpace {
             // another (after a fork) or from the page cache is copied.
             let frame = if old & OWNED != 0 && !share::is_shared(old_frame) {
                 old_frame
+            } else if old_frame == frame::zero_page() {
+                frame::alloc_zeroed().ok_or(FaultError::OutOfMemory)?
             } else {
                 copy_page(old_frame)?
             };
@@ -551,12 +553,29 @@ impl AddressSpace {
     /// The physical address of the user page containing `addr`, made present (and
     /// writable and private if `write`) as a user access would: for kernel accesses to user
     /// memory through physical addresses (file I/O with the memops device).
+    ///
+    /// A page of private anonymous memory that was never touched is read through the zero
+    /// page (`frame::zero_page`), mapped read-only there: a write(2) from a huge untouched
+    /// buffer takes no memory (the system-call fuzzer ran the guest out of memory this
+    /// way), as on Linux. A later write by the program copies it away (copy on write).
     pub fn user_page(&mut self, addr: u64, write: bool) -> Result<u64, Errno> {
         let page = addr & !(PAGE - 1);
         let entry = self.table.entry(page);
         let usable = entry & PRESENT != 0 && (!write || entry & WRITABLE != 0);
         if usable {
             return Ok(entry & ADDRESS_MASK);
+        }
+        let zero = frame::zero_page();
+        if !write
+            && entry == 0
+            && zero != 0
+            && let Some(e) = self.vmas.get(addr)
+            && matches!(e.value.backing, Backing::Anon)
+            && (e.value.prot.read || e.value.prot.write || e.value.prot.exec)
+        {
+            let flags = PageFlags { write: false, exec: e.value.prot.exec, access: true };
+            self.table.set(page, zero, flags.bits()).map_err(|_| Errno::ENOMEM)?;
+            return Ok(zero);
         }
         let access = if write { Access::Write } else { Access::Read };
         self.fault(addr, access).map_err(|e| match e {
@@ -593,33 +612,11 @@ pub(super) fn release_frames(frames: &[u64], batch: memops::Batch) -> bool {
     free_frames(frames, batch)
 }
 
-/// Zeroes `frames` (owned by nobody else any more) with `batch` and frees them (see
-/// [`release_frames`]).
-fn free_frames(frames: &[u64], mut batch: memops::Batch) -> bool {
-    if let Some((&first, rest)) = frames.split_first() {
-        let (mut run_start, mut run_len) = (first, PAGE);
-        for &f in rest {
-            if f == run_start + run_len {
-                run_len += PAGE;
-            } else {
-                batch.zero(run_start, run_len);
-                (run_start, run_len) = (f, PAGE);
-            }
-        }
-        batch.zero(run_start, run_len);
-    }
-    let zeroed = batch.finish().is_ok();
-    if zeroed {
-        // SAFETY: the frames were this address space's, are no longer mapped, and the
-        // batch zeroed them.
-        unsafe { frame::free_zeroed_many(frames) };
-    } else {
-        for &f in frames {
-            // SAFETY: the frames were this address space's and are no longer mapped.
-            unsafe { frame::free(f) };
-        }
-    }
-    zeroed
+/// Zeroes `frames` (owned by nobody else any more) with `batch` and frees them as zeroed
+/// runs (`frame::free_zeroing`).
+fn free_frames(frames: &[u64], batch: memops::Batch) -> bool {
+    // SAFETY: the frames were this address space's and are no longer mapped.
+    unsafe { frame::free_zeroing(frames, batch) }
 }
 
 impl Drop for AddressSpace {
