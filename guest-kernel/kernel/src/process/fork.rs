@@ -57,16 +57,11 @@ pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid
         (creds.ruid, creds.euid == 0)
     };
     let nproc = parent.limits.lock().cur(RLIMIT_NPROC);
-    let tasks = {
-        let r = registry::lock();
-        r.check_limits(ruid, nproc, privileged)?;
-        r.count() + 1
-    };
+    registry::lock().check_limits(ruid, nproc, privileged)?;
     // New kernel objects only while the kernel is not living on its reserve (ENOMEM, as
-    // Linux's fork reports a failed allocation), and room in the scheduler's queues for
-    // the new task, so it can always be queued.
+    // Linux's fork reports a failed allocation). The scheduler's queues have room for
+    // every task the process limit allows (`sched::init`).
     crate::mm::reserve::admit()?;
-    sched::queue::lock().reserve_task(tasks)?;
 
     // Step 2: everything that may fail for lack of memory.
     let stack = KernelStack::new().ok_or(Errno::ENOMEM)?;

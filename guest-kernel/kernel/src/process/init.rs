@@ -34,7 +34,9 @@ pub const INIT_PATH: &[u8] = b"/sbin/init";
 /// again: PID 1 gets a stack of its own).
 pub fn start(cmdline: &str) -> ! {
     super::limits::init();
-    crate::sched::init();
+    // Boot: a few KiB for the scheduler's queues; without them nothing could run.
+    crate::sched::init(super::limits::max_processes() as usize)
+        .unwrap_or_else(|_| panic!("no memory for the scheduler's queues at boot"));
     if let Err(e) = fs::init() {
         println!("cannot mount the root file system: {e}");
         power::power_off(STATUS_BAD_ROOTFS);

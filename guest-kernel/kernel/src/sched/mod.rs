@@ -30,7 +30,10 @@ pub use wait::{ERESTARTSYS, WaitError, sleep_until, wait_until, wake, wake_task}
 
 /// Sets up the timer and gives the file system its blocking hooks. Once, before the first
 /// process.
-pub fn init() {
+pub fn init(max_tasks: usize) -> Result<(), posix::Errno> {
     timer::init();
     wait::install_fs_hooks();
+    // Room in the run queue and the waiter list for every task there may be, once: then
+    // queueing and blocking never allocate, and fork has nothing to reserve.
+    queue::lock().reserve_task(max_tasks)
 }

@@ -48,10 +48,10 @@ pub fn lock() -> spin::mutex::SpinMutexGuard<'static, Sched> {
 }
 
 impl Sched {
-    /// Makes room for one more task in both the run queue and the waiters, so that
-    /// queueing and blocking never allocate: called when a task is created (ENOMEM if
-    /// there is no memory). Every task is in at most one of the two at a time, and room
-    /// is never given back, so each holds room for every task there has been at once.
+    /// Makes room for `tasks` tasks in both the run queue and the waiters, so that queueing
+    /// and blocking never allocate (ENOMEM if there is no memory): at boot, for the most
+    /// tasks there may be (the process limit). Every task is in at most one of the two at
+    /// a time, and room is never given back.
     pub fn reserve_task(&mut self, tasks: usize) -> Result<(), posix::Errno> {
         let ready = tasks.saturating_sub(self.ready.len());
         let waiters = tasks.saturating_sub(self.waiters.len());
