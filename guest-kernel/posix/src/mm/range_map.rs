@@ -64,9 +64,18 @@ impl<V: Piece> RangeMap<V> {
         Ok(Self { entries })
     }
 
-    /// Room for the entries one change may add (a split at each end).
-    fn reserve_change(&mut self) -> Result<(), Errno> {
-        self.entries.try_reserve(2).map_err(|_| Errno::ENOMEM)
+    /// Room for `n` more entries (a change adds at most two: a split at each end).
+    fn reserve(&mut self, n: usize) -> Result<(), Errno> {
+        self.entries.try_reserve(n).map_err(|_| Errno::ENOMEM)
+    }
+
+    /// An empty map with room for `n` entries (ENOMEM without memory for them): an
+    /// address space starts with about ten mappings, and every growth step of the vector
+    /// is a reallocation and a copy.
+    pub fn with_capacity(n: usize) -> Result<Self, Errno> {
+        let mut map = Self::new();
+        map.entries.try_reserve_exact(n).map_err(|_| Errno::ENOMEM)?;
+        Ok(map)
     }
 
     /// Whether `at` is strictly inside an entry (changing a range that starts or ends
@@ -162,7 +171,7 @@ impl<V: Piece> RangeMap<V> {
         }
         let overlapped = self.overlapping(start, end).len();
         removed.try_reserve_exact(overlapped).map_err(|_| Errno::ENOMEM)?;
-        self.reserve_change()?;
+        self.reserve(2)?;
         self.split_at(start);
         self.split_at(end);
         let first = self.first_ending_after(start);
@@ -174,10 +183,11 @@ impl<V: Piece> RangeMap<V> {
     /// Stores `value` for `[start, end)`, replacing whatever overlapped it; returns the
     /// replaced parts (clipped), in address order.
     pub fn insert(&mut self, start: u64, end: u64, value: V) -> Result<Vec<Entry<V>>, Errno> {
-        self.reserve_change()?;
         let i = self.first_ending_after(start);
-        // The common case, a free range (a new mapping): no entry to cut, one search.
+        // The common case, a free range (a new mapping): no entry to cut, one search, and
+        // one entry more; replacing may split an entry at each end first.
         let free = self.entries.get(i).is_none_or(|e| e.start >= end);
+        self.reserve(if free { 1 } else { 2 })?;
         let (removed, i) = if free {
             (Vec::new(), i)
         } else {
@@ -196,7 +206,7 @@ impl<V: Piece> RangeMap<V> {
         if start >= end {
             return Ok(());
         }
-        self.reserve_change()?;
+        self.reserve(2)?;
         self.split_at(start);
         self.split_at(end);
         let first = self.first_ending_after(start);

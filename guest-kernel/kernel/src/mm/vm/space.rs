@@ -113,10 +113,13 @@ pub fn switch_root(root: u64) {
 impl AddressSpace {
     /// An empty address space whose `mmap` placement starts below `mmap_base`.
     pub fn new(mmap_base: u64) -> Result<Self, Errno> {
+        // Room for an exec'd program's mappings at once (each growth step of the list
+        // would be a reallocation), made before the tables so a failure leaks nothing.
+        let vmas = RangeMap::with_capacity(16)?;
         let table = PageTable::new().map_err(|_| Errno::ENOMEM)?;
         Ok(Self {
             table,
-            vmas: RangeMap::new(),
+            vmas,
             heap_start: 0,
             brk: 0,
             mmap_base,
