@@ -52,7 +52,10 @@ pub use pipe::pipe;
 /// MAP_ANONYMOUS)`): an unlinked tmpfs file, open for reading and writing, whose pages every
 /// process that inherits the mapping shares (Linux `shmem_zero_setup`). Counts as an open
 /// file, as on Linux.
-pub fn shared_anonymous(len: u64, privileged: bool) -> Result<alloc::sync::Arc<OpenFile>, posix::Errno> {
+pub fn shared_anonymous(
+    len: u64,
+    privileged: bool,
+) -> Result<alloc::sync::Arc<OpenFile>, posix::Errno> {
     let slot = file::FileSlot::take(privileged)?;
     let node = tmpfs::unlinked_file(len)?;
     let status = posix::fs::flags::O_RDWR | posix::fs::flags::O_LARGEFILE;

@@ -117,15 +117,7 @@ impl AddressSpace {
         // would be a reallocation), made before the tables so a failure leaks nothing.
         let vmas = RangeMap::with_capacity(16)?;
         let table = PageTable::new().map_err(|_| Errno::ENOMEM)?;
-        Ok(Self {
-            table,
-            vmas,
-            heap_start: 0,
-            brk: 0,
-            mmap_base,
-            mapped: 0,
-            free_area: mmap_base,
-        })
+        Ok(Self { table, vmas, heap_start: 0, brk: 0, mmap_base, mapped: 0, free_area: mmap_base })
     }
 
     /// Makes this the address space of user mode (loads CR3).
@@ -241,8 +233,7 @@ impl AddressSpace {
             let (piece_end, shared) = (e.end.min(end), e.value.shared);
             self.table.update_range(at, piece_end, |virt, old| {
                 let owned = old & OWNED;
-                let writable =
-                    shared || (owned != 0 && !share::is_shared(old & ADDRESS_MASK));
+                let writable = shared || (owned != 0 && !share::is_shared(old & ADDRESS_MASK));
                 let flags = PageFlags {
                     write: prot.write && writable,
                     exec: prot.exec,
