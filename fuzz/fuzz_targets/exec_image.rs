@@ -50,21 +50,10 @@ const AT_RANDOM: u64 = 25;
 const AT_EXECFN: u64 = 31;
 const MAX_STRINGS: usize = 16;
 
-fn byte(data: &[u8], i: usize) -> u8 {
-    data.get(i).copied().unwrap_or(0)
-}
-
-fn le16(data: &[u8], i: usize) -> u16 {
-    u16::from_le_bytes([byte(data, i), byte(data, i + 1)])
-}
-
-fn le32(data: &[u8], i: usize) -> u32 {
-    u32::from_le_bytes([0, 1, 2, 3].map(|k| byte(data, i + k)))
-}
-
-fn le64(data: &[u8], i: usize) -> u64 {
-    u64::from_le_bytes([0, 1, 2, 3, 4, 5, 6, 7].map(|k| byte(data, i + k)))
-}
+#[path = "bytes.rs"]
+mod bytes;
+#[allow(unused_imports, reason = "each target uses the readers it needs")]
+use bytes::{byte, le16, le32, le64};
 
 /// A program file: `data`, cut or zero-padded to `len` bytes (ExecFile::read_at).
 struct File<'a> {

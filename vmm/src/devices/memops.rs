@@ -88,7 +88,15 @@ impl MemOps {
         Some(region.start_addr().raw_value() + region.len() - addr)
     }
 
-    fn zero(&self, dst: u64, len: u64) -> Option<()> {
+    /// Calls `f` with each piece of `[dst, dst + len)` that lies in one memory region (a
+    /// pointer into this process's mapping of it and the piece's length); `None` if the
+    /// range is not guest RAM or `f` fails.
+    fn for_each_piece(
+        &self,
+        dst: u64,
+        len: u64,
+        mut f: impl FnMut(*mut u8, usize) -> Option<()>,
+    ) -> Option<()> {
         if !self.in_ram(dst, len) {
             return None;
         }
@@ -97,45 +105,41 @@ impl MemOps {
             let chunk = left.min(self.region_rest(at)?);
             let slice = self.memory.get_slice(GuestAddress(at), chunk as usize).ok()?;
             let guard = slice.ptr_guard_mut();
-            // SAFETY: the slice covers `chunk` bytes of guest RAM mapped in this process; the
-            // vCPU is stopped in this exit, so nothing else writes them concurrently.
-            unsafe { std::ptr::write_bytes(guard.as_ptr(), 0, chunk as usize) };
+            f(guard.as_ptr(), chunk as usize)?;
             at += chunk;
             left -= chunk;
         }
         Some(())
     }
 
+    fn zero(&self, dst: u64, len: u64) -> Option<()> {
+        self.for_each_piece(dst, len, |ptr, n| {
+            // SAFETY: the piece is `n` bytes of guest RAM mapped in this process; the vCPU
+            // is stopped in this exit, so nothing else writes them concurrently.
+            unsafe { std::ptr::write_bytes(ptr, 0, n) };
+            Some(())
+        })
+    }
+
     /// Fills `[dst, dst + len)` from the host's `getrandom(2)` (never blocks once the host's
     /// generator is seeded; fewer bytes per call than asked are asked for again).
     fn random(&self, dst: u64, len: u64) -> Option<()> {
-        if !self.in_ram(dst, len) {
-            return None;
-        }
-        let (mut at, mut left) = (dst, len);
-        while left > 0 {
-            let chunk = left.min(self.region_rest(at)?);
-            let slice = self.memory.get_slice(GuestAddress(at), chunk as usize).ok()?;
-            let guard = slice.ptr_guard_mut();
+        self.for_each_piece(dst, len, |ptr, n| {
             let mut done = 0usize;
-            while done < chunk as usize {
-                // SAFETY: the slice covers `chunk` bytes of guest RAM mapped in this process
-                // (the vCPU is stopped in this exit); getrandom writes at most the length
-                // it is given, from `done` on.
-                let n = unsafe {
-                    libc::getrandom(guard.as_ptr().add(done).cast(), chunk as usize - done, 0)
-                };
-                match n {
-                    n if n > 0 => done += n as usize,
+            while done < n {
+                // SAFETY: the piece is `n` bytes of guest RAM mapped in this process (the
+                // vCPU is stopped in this exit); getrandom writes at most the length it
+                // is given, from `done` on.
+                let got = unsafe { libc::getrandom(ptr.add(done).cast(), n - done, 0) };
+                match got {
+                    got if got > 0 => done += got as usize,
                     _ if std::io::Error::last_os_error().kind()
                         == std::io::ErrorKind::Interrupted => {}
                     _ => return None,
                 }
             }
-            at += chunk;
-            left -= chunk;
-        }
-        Some(())
+            Some(())
+        })
     }
 
     fn copy(&self, src: u64, dst: u64, len: u64) -> Option<()> {
