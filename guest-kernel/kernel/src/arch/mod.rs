@@ -2,3 +2,5 @@
 //! descriptor tables, page-table formats) out of the rest of the kernel.
 
 pub mod x86_64;
+
+pub use x86_64::context::UserContext;

@@ -2,6 +2,7 @@
 //! APIC, I/O APIC), paging, port I/O, the per-CPU area and SMEP/SMAP.
 
 pub mod apic;
+pub mod context;
 pub mod cpu;
 pub mod exceptions;
 pub mod fpu;
