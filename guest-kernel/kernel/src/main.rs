@@ -27,6 +27,7 @@ mod block;
 mod boot;
 mod console;
 mod drivers;
+mod entry;
 mod exec;
 mod fs;
 mod klog;
@@ -61,6 +62,7 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
     // 1. CPU tables first, so any fault from here on is reported rather than a triple fault.
     gdt::init();
     idt::init();
+    arch::x86_64::exceptions::set_reporter(panic::report_fault);
     report::stamp(stamp::CPU_TABLES);
 
     // 2. What the loader handed over: the memory map (copied), where the command line is.
@@ -152,6 +154,7 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
     time::clock::init();
     let seed = random::init(&info.regions);
     syscall::usage::record_total_ram();
+    sched::task::set_task_start(entry::task_start);
     klog::verbose(format_args!(
         "user mode: SMEP {}, SMAP {}, random seed from {seed:?}",
         protections.smep, protections.smap

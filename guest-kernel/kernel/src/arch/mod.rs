@@ -3,4 +3,4 @@
 
 pub mod x86_64;
 
-pub use x86_64::context::UserContext;
+pub use x86_64::context::{Exception, ReturnReason, UserContext, enter_user, page_fault};

@@ -95,7 +95,7 @@ pub fn map_image(
     let segs = &plan.segments;
     let layouts: Vec<Layout> =
         segs.iter().enumerate().map(|(i, s)| layout(s, segs.get(i + 1))).collect();
-    let source = FileSource::Exec(file.clone());
+    let source = FileSource::new(file.clone());
     // 1. The mappings.
     for l in &layouts {
         if l.file_end > l.start {

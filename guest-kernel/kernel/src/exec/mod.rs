@@ -19,9 +19,8 @@ mod stack;
 
 pub use args::ExecArgs;
 
+use crate::arch::UserContext;
 use crate::arch::x86_64::cpu;
-use crate::arch::x86_64::syscall_entry::initial_frame;
-use crate::arch::x86_64::trap_entry::TrapFrame;
 use crate::fs::{At, ExecFile, FsContext};
 use crate::mm::vm::AddressSpace;
 use crate::process::current;
@@ -49,13 +48,13 @@ pub fn stack_limit() -> u64 {
 }
 
 /// Executes `file` (opened from `path`) with `args` in the current process: on success the
-/// process runs the new program and `frame` holds its initial user context; on failure
-/// nothing changed.
+/// process runs the new program and `user` (the caller's user context) holds the new
+/// program's initial registers; on failure nothing changed.
 pub fn execve(
     file: ExecFile,
     path: &[u8],
     mut args: ExecArgs,
-    frame: &mut TrapFrame,
+    user: &mut UserContext,
 ) -> Result<(), Errno> {
     // A new address space and image: new kernel objects, so not while the kernel lives on
     // its reserve (ENOMEM, as Linux's exec reports a failed allocation).
@@ -94,7 +93,8 @@ pub fn execve(
             posix::signal::num::SIGSEGV,
         ));
     }
-    *frame = initial_frame(program.plan.entry, sp);
+    // The TLS (FS) base starts at zero, as every register but RSP and RIP.
+    user.start(program.plan.entry, sp);
     Ok(())
 }
 
@@ -102,7 +102,7 @@ pub fn execve(
 /// that shared the old one runs again), descriptors marked close-on-exec are closed,
 /// caught signals go back to their default action, the alternate signal stack and the
 /// thread's futex words are forgotten, the credentials and the name change, the TLS base
-/// and the floating-point state are reset, and the registry notes the exec (setpgid on
+/// (with the registers, in `execve`) and the floating-point state are reset, and the registry notes the exec (setpgid on
 /// the process now fails with EACCES).
 fn commit(space: AddressSpace, creds: Credentials, path: &[u8]) {
     let task = current::task();
@@ -118,7 +118,6 @@ fn commit(space: AddressSpace, creds: Credentials, path: &[u8]) {
     *task.altstack.lock() = crate::process::signal::AltStack::disabled();
     task.clear_child_tid.store(0, Ordering::Relaxed);
     task.robust_list.store(0, Ordering::Relaxed);
-    crate::syscall::arch_prctl::set_fs_base(task, 0);
     crate::arch::x86_64::fpu::reset_user_state();
     process.set_comm_from_path(path);
 }

@@ -30,6 +30,7 @@ mod mount;
 mod namei;
 mod node;
 mod ops;
+mod page_source;
 mod pagecache;
 mod pipe;
 pub mod selftest;

@@ -67,7 +67,7 @@ pub fn exit_process(event: ChildEvent) -> ! {
 /// has nobody to wake: there are no threads yet). Linux `mm_release`.
 fn clear_child_tid(task: &super::Task) {
     let addr = task.clear_child_tid.swap(0, Ordering::Relaxed);
-    if addr != 0 && alloc::sync::Arc::strong_count(&task.process.mm()) > 2 {
+    if addr != 0 && alloc::sync::Arc::strong_count(&current::process_of(task).mm()) > 2 {
         let _ = crate::uaccess::write(addr, &0u32);
     }
 }

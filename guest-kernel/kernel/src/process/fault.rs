@@ -6,12 +6,13 @@
 //! Vector to signal, as Linux (arch/x86/kernel/traps.c): #DE, #MF, #XM → SIGFPE; #UD →
 //! SIGILL; #DB, #BP → SIGTRAP; #NP, #SS, #AC → SIGBUS; #PF that cannot be resolved →
 //! SIGSEGV (SIGBUS for a file page that cannot be read; out of memory kills with SIGKILL,
-//! as the OOM killer would); anything else (#GP, #OF, #BR, ...) → SIGSEGV.
+//! as the OOM killer would); anything else (#GP, #OF, #BR, ...) → SIGSEGV. NMIs and
+//! machine checks never get here (`arch::enter_user` deals with them).
 
 use super::Pid;
 use super::current;
 use super::exit;
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::{Exception, UserContext, page_fault};
 use crate::mm::frame;
 use crate::mm::vm::{Access, AddressSpace, FaultError};
 use posix::signal::num::{SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
@@ -34,22 +35,17 @@ pub fn resolve(
     }
 }
 
-/// Page-fault error code bits: write access, instruction fetch.
-const PF_WRITE: u64 = 1 << 1;
-const PF_INSTRUCTION: u64 = 1 << 4;
-
-/// Handles exception `frame.vector` (< 32) taken in user mode. Returns to retry the
+/// Handles exception `e`, raised by user code running with `ctx`. Returns to retry the
 /// instruction when a page fault was resolved; otherwise the process ends. Out of memory
 /// ends only the faulting process (SIGKILL, as Linux's OOM killer would pick it): the
 /// kernel and the other processes keep running.
-pub fn user_exception(frame: &mut TrapFrame) {
-    let assist = crate::uaccess::assist::active();
-    let signal = match frame.vector {
+pub fn user_exception(ctx: &mut UserContext, e: Exception) {
+    let signal = match e.vector {
         14 => {
-            let addr = x86_64::registers::control::Cr2::read_raw();
-            let access = if frame.error_code & PF_INSTRUCTION != 0 {
+            let addr = e.address;
+            let access = if e.error_code & page_fault::INSTRUCTION != 0 {
                 Access::Exec
-            } else if frame.error_code & PF_WRITE != 0 {
+            } else if e.error_code & page_fault::WRITE != 0 {
                 Access::Write
             } else {
                 Access::Read
@@ -60,30 +56,17 @@ pub fn user_exception(frame: &mut TrapFrame) {
                 Ok(()) => return,
                 Err(FaultError::OutOfMemory) => SIGKILL,
                 Err(FaultError::Io) => SIGBUS,
-                Err(_) if assist => crate::uaccess::assist::abort(),
                 Err(FaultError::Unmapped | FaultError::Protection) => {
                     crate::klog::verbose(format_args!(
-                        "pid {}: {access:?} fault at {addr:#x}, rip {:#x} err {:#x} cs {:#x} ss {:#x} rsp {:#x} rcx {:#x} r11 {:#x} rax {:#x}",
-                        current::process().pid,
-                        frame.rip,
-                        frame.error_code,
-                        frame.cs,
-                        frame.ss,
-                        frame.rsp,
-                        frame.rcx,
-                        frame.r11,
-                        frame.rax
+                        "pid {}: {access:?} fault at {addr:#x}, rip {:#x} err {:#x} rsp {:#x}",
+                        process.pid,
+                        ctx.instruction_pointer(),
+                        e.error_code,
+                        ctx.stack_pointer(),
                     ));
                     SIGSEGV
                 }
             }
-        }
-        // An NMI arriving while user code runs is not the program's doing.
-        2 => return,
-        // Nor is a machine check: the machine is broken, the kernel reports and stops.
-        18 => {
-            crate::arch::x86_64::exceptions::handle(frame);
-            return;
         }
         0 | 16 | 19 => SIGFPE,
         6 => SIGILL,
@@ -91,14 +74,11 @@ pub fn user_exception(frame: &mut TrapFrame) {
         11 | 12 | 17 => SIGBUS,
         _ => SIGSEGV,
     };
-    if assist {
-        crate::uaccess::assist::abort();
-    }
     crate::klog::verbose(format_args!(
         "pid {}: killed by signal {signal} (exception {}, rip {:#x})",
         current::process().pid,
-        frame.vector,
-        frame.rip
+        e.vector,
+        ctx.instruction_pointer()
     ));
     exit::exit_process(posix::process::status::ChildEvent::killed_by(signal));
 }

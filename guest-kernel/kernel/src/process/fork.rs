@@ -10,7 +10,7 @@
 //!    dispositions and mask, name, and its FPU registers.
 //! 3. The registry gives it a pid and records it as the caller's child, in the caller's
 //!    process group and session; nothing can fail after this.
-//! 4. The child's first return to user mode is a copy of the caller's system-call frame
+//! 4. The child's first return to user mode is a copy of the caller's user context
 //!    with RAX = 0 (and the new stack pointer and TLS base `clone` may give); it is queued
 //!    to run, and the caller gets the child's pid.
 //! 5. vfork (`CLONE_VFORK`): the caller sleeps until the child execs or exits, which is
@@ -19,9 +19,8 @@
 use super::signal::SigActions;
 use super::task::{Task, work};
 use super::{Pid, Process, current, registry};
+use crate::arch::UserContext;
 use crate::arch::x86_64::fpu::{self, FxImage};
-use crate::arch::x86_64::switch::prepare_stack;
-use crate::arch::x86_64::trap_entry::TrapFrame;
 use crate::mm::kstack::KernelStack;
 use crate::mm::vm::Mm;
 use crate::sched::{self, Kind};
@@ -48,10 +47,10 @@ pub struct CloneArgs {
 }
 
 /// Creates a child of the current process as `req` says, with its first user context
-/// taken from `frame` (the caller's system-call frame). Returns the child's pid.
-pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid, Errno> {
+/// taken from `ctx` (the caller's, in its system call). Returns the child's pid.
+pub fn fork(req: CloneRequest, args: CloneArgs, ctx: &UserContext) -> Result<Pid, Errno> {
     let parent_task = current::task();
-    let parent = &*parent_task.process;
+    let parent = current::process_of(parent_task);
     let (ruid, privileged) = {
         let creds = parent.creds.lock();
         (creds.ruid, creds.euid == 0)
@@ -70,7 +69,7 @@ pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid
     } else {
         // The pages at the caller's stack pointer and just below it are written at once
         // by both processes: copied now rather than on two write faults.
-        let hot = [frame.rsp, frame.rsp.wrapping_sub(256)];
+        let hot = [ctx.stack_pointer(), ctx.stack_pointer().wrapping_sub(256)];
         let copy = parent.mm().lock().fork(&hot)?;
         Arc::new(SpinMutex::new(copy))
     };
@@ -78,10 +77,13 @@ pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid
     fpu::save(&mut fpu);
     let files = parent.files.lock().try_clone()?;
     let fs = parent.fs.lock().clone();
-    let mut child_frame = *frame;
-    child_frame.rax = 0;
+    let mut child_ctx = *ctx;
+    child_ctx.set_return_value(0);
     if args.stack != 0 {
-        child_frame.rsp = args.stack;
+        child_ctx.set_stack_pointer(args.stack);
+    }
+    if req.set_tls {
+        child_ctx.set_fs_base(args.tls);
     }
 
     // Step 3: the pid and the registry entry.
@@ -97,11 +99,8 @@ pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid
     process.exit_signal = req.exit_signal;
     process.in_vfork.store(req.vfork, Ordering::Relaxed);
     let process = Arc::new(process);
-    let task = Arc::new(Task::new(process.clone(), stack, fpu));
+    let task = Arc::new(Task::new(pid, process.clone(), stack, fpu));
     task.sigmask.store(parent_task.sigmask.load(Ordering::Relaxed), Ordering::Relaxed);
-    let fs_base = if req.set_tls { args.tls } else { parent_task.fs_base.load(Ordering::Relaxed) };
-    task.fs_base.store(fs_base, Ordering::Relaxed);
-    task.gs_base.store(parent_task.gs_base.load(Ordering::Relaxed), Ordering::Relaxed);
     if req.child_settid {
         task.set_child_tid.store(args.child_tid, Ordering::Relaxed);
     }
@@ -112,8 +111,11 @@ pub fn fork(req: CloneRequest, args: CloneArgs, frame: &TrapFrame) -> Result<Pid
     // "the set of signals pending for the child process shall be initialized to the
     // empty set"); a mask set for them carries over, with nothing pending.
     task.work.store(0, Ordering::Relaxed);
-    // SAFETY: the stack is new and unused; the frame is a user context (the caller's).
-    unsafe { *task.saved_rsp.get() = prepare_stack(task.kernel_stack_top, &child_frame) };
+    // SAFETY: the task is new: nothing else uses its stack or its context yet.
+    unsafe {
+        *task.user_context() = child_ctx;
+        task.prepare_first_run();
+    }
     process.tasks.lock().push(task.clone());
     r.insert(process.clone(), ruid);
     drop(r);

@@ -11,14 +11,15 @@
 //!    print why and power off with `STATUS_NO_INIT`.
 
 use super::{Process, Task, current, registry};
+use crate::arch::UserContext;
 use crate::arch::x86_64::fpu::FxImage;
-use crate::arch::x86_64::syscall_entry::{enter_user, initial_frame};
 use crate::console::println;
 use crate::exec::{self, ExecArgs};
 use crate::fs::{self, At, FdTable, FsContext};
 use crate::mm::kstack::KernelStack;
 use crate::mm::vm::AddressSpace;
 use crate::power;
+use crate::sched::Kind;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -37,6 +38,8 @@ pub fn start(cmdline: &str) -> ! {
     // Boot: a few KiB for the scheduler's queues; without them nothing could run.
     crate::sched::init(super::limits::max_processes() as usize)
         .unwrap_or_else(|_| panic!("no memory for the scheduler's queues at boot"));
+    static HOOKS: FsHooks = FsHooks;
+    fs::wait::install(&HOOKS);
     if let Err(e) = fs::init() {
         println!("cannot mount the root file system: {e}");
         power::power_off(STATUS_BAD_ROOTFS);
@@ -66,17 +69,39 @@ fn launch(args: ExecArgs) -> Result<core::convert::Infallible, Errno> {
     let pid = r.table.create_init(crate::time::clock::monotonic_ns())?;
     let mm = Arc::new(spin::mutex::SpinMutex::new(mm));
     let process = Arc::new(Process::new(pid, 0, mm, files, FsContext::new()));
-    let task = Arc::new(Task::new(process.clone(), stack, Box::new(FxImage::clean())));
+    let task = Arc::new(Task::new(pid, process.clone(), stack, Box::new(FxImage::clean())));
     process.tasks.lock().push(task.clone());
     r.insert(process, 0);
     drop(r);
-    current::replace(task);
+    crate::sched::current::replace(task);
     let file = exec::open(At::Cwd, INIT_PATH)?;
-    let mut frame = initial_frame(0, 0);
-    exec::execve(file, INIT_PATH, args, &mut frame)?;
-    // SAFETY: the boot stack is given to PID 1 (its callers never run again); the frame is
-    // the user context exec prepared in the address space it just loaded.
-    unsafe { enter_user(&frame, current::task().kernel_stack_top) }
+    let task = current::task();
+    // SAFETY: the task has not run: its context and stack are this code's alone.
+    unsafe {
+        let ctx = task.user_context();
+        *ctx = UserContext::new(0, 0);
+        exec::execve(file, INIT_PATH, args, ctx)?;
+        task.prepare_first_run();
+    }
+    crate::sched::switch::start_first()
+}
+
+/// The scheduler as the file system sees it (`fs::wait`): its blocking hooks, installed
+/// here because the file system sits above the scheduler and may not be named by it.
+struct FsHooks;
+
+impl fs::wait::Scheduler for FsHooks {
+    fn wait_until(&self, chan: usize, cond: &mut dyn FnMut() -> bool) -> Result<(), Errno> {
+        crate::sched::wait_until(Kind::Chan(chan), 0, cond).map_err(Errno::from)
+    }
+
+    fn wait_device(&self, cond: &mut dyn FnMut() -> bool) -> Result<(), Errno> {
+        crate::sched::wait_until(Kind::Device, 0, cond).map_err(Errno::from)
+    }
+
+    fn wake(&self, chan: usize) {
+        crate::sched::wake(chan);
+    }
 }
 
 /// The decoded words after `--` and the decoded `init.env=` values (words that do not

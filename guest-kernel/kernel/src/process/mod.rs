@@ -28,11 +28,10 @@ pub mod limits;
 pub mod proc;
 pub mod registry;
 pub mod signal;
-pub mod task;
 pub mod wait;
 
+pub use crate::sched::task::{self, Task};
 pub use proc::Process;
-pub use task::Task;
 
 /// A process or thread id.
 pub type Pid = u32;

@@ -5,6 +5,7 @@ use super::Task;
 use super::signal::SigActions;
 use crate::fs::{FdTable, FsContext};
 use crate::mm::vm::{AddressSpace, Mm};
+use crate::sched::task::TaskOwner;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -107,11 +108,6 @@ impl Process {
         self.mm.try_lock().map(|mm| mm.clone())
     }
 
-    /// The address space's top-level table (for the context switch).
-    pub fn mm_root(&self) -> u64 {
-        self.mm_root.load(Ordering::Relaxed)
-    }
-
     /// Replaces the address space (exec; exit, with the empty one); returns the old one,
     /// which the caller drops once it is not loaded any more.
     pub fn replace_mm(&self, mm: Arc<Mm>) -> Arc<Mm> {
@@ -154,5 +150,13 @@ impl Process {
             *empty = Some(Arc::new(SpinMutex::new(AddressSpace::new(0).ok()?)));
         }
         empty.clone()
+    }
+}
+
+impl TaskOwner for Process {
+    /// The address space's top-level table (for the context switch), kept beside `mm` so a
+    /// switch takes no lock.
+    fn address_space_root(&self) -> u64 {
+        self.mm_root.load(Ordering::Relaxed)
     }
 }

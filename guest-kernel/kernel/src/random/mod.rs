@@ -47,14 +47,14 @@ pub fn init(regions: &[Region]) -> SeedSource {
             SeedSource::EntropyPage
         }
         None if cpu::cpuid(1).ecx & CPUID_RDRAND != 0 => {
-            for chunk in seed.chunks_exact_mut(8) {
-                chunk.copy_from_slice(&rdrand().to_le_bytes());
+            for chunk in seed.as_chunks_mut::<8>().0 {
+                *chunk = rdrand().to_le_bytes();
             }
             SeedSource::Rdrand
         }
         None => {
-            for chunk in seed.chunks_exact_mut(8) {
-                chunk.copy_from_slice(&cpu::rdtsc().to_le_bytes());
+            for chunk in seed.as_chunks_mut::<8>().0 {
+                *chunk = cpu::rdtsc().to_le_bytes();
             }
             crate::console::println!("random: no entropy source; the generator is predictable");
             SeedSource::Tsc

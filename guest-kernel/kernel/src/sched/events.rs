@@ -1,18 +1,14 @@
-//! Interrupts seen by the scheduler, the idle loop, and the work a task does on its way
-//! back to user mode.
+//! Interrupts seen by the scheduler, and the idle loop.
 //!
 //! Interrupt handlers only note what happened (`irq::EVENTS`). The notes are acted on
-//! where no lock is held: in the idle loop, and in [`return_to_user`], which every system
-//! call and every trap from user mode ends with. There, in order: wake the tasks the
-//! interrupts concern (device waiters, expired deadlines), yield if the time slice is over
-//! and others wait (preemption), act on pending signals. The common case, nothing to do,
-//! costs two loads and a branch.
+//! where no lock is held: in the idle loop, and by the task loop (`entry`) before every
+//! return to user mode, through [`poll`]: wake the tasks the interrupts concern (device
+//! waiters, expired deadlines) and say whether the time slice is over with others waiting
+//! (then the task yields: preemption).
 
+use super::current;
 use super::{queue, switch, timer};
 use crate::arch::x86_64::irq::{self, EVENT_DEVICE, EVENT_TIMER};
-use crate::arch::x86_64::trap_entry::TrapFrame;
-use crate::process::current;
-use crate::process::task::work;
 use crate::time;
 use core::sync::atomic::Ordering;
 
@@ -50,27 +46,4 @@ pub fn idle() {
 pub fn yield_now() {
     queue::lock().push_ready(current::task_arc());
     switch::schedule();
-}
-
-/// The last thing before a return to user mode with `frame` (not during a user-mode
-/// assist, which is part of a system call): interrupts' work, preemption, signals.
-pub fn return_to_user(frame: &mut TrapFrame) {
-    loop {
-        let pending = irq::EVENTS.load(Ordering::Relaxed);
-        let task = current::task();
-        let todo = task.work.load(Ordering::Relaxed);
-        if pending == 0 && todo == 0 {
-            return;
-        }
-        if pending != 0 && poll() {
-            yield_now();
-            continue;
-        }
-        if todo & (work::SIGNAL | work::INTERRUPT) != 0 {
-            crate::process::signal::deliver(frame);
-        }
-        if irq::EVENTS.load(Ordering::Relaxed) == 0 {
-            return;
-        }
-    }
 }

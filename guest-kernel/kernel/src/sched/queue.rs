@@ -4,8 +4,7 @@
 //! One lock for both, innermost of all kernel locks: it is taken for a few instructions at
 //! a time, never across a switch or a wait, and nothing is called while it is held.
 
-use crate::process::Task;
-use crate::process::task::state;
+use super::task::{Task, state};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;

@@ -2,30 +2,25 @@
 //!
 //! A switch changes, in this order: the user FPU/SSE registers (saved for the task left,
 //! loaded for the next: `fxsave64`/`fxrstor64`), the address space (CR3, only if the next
-//! task's process has another one), the kernel stack entries from user mode use (per-CPU
-//! area and TSS), the FS/GS bases (only if they differ), the current-task pointer, and
-//! last the kernel stack itself (`arch::x86_64::switch::context_switch`). About 60
+//! task's owner has another one), the kernel stack entries from user mode use (per-CPU
+//! area and TSS), a note that the FS/GS bases may differ (`arch::enter_user` loads the
+//! next task's when it goes to user mode, and only those that differ), the current-task
+//! pointer, and last the kernel stack itself (`arch::x86_64::switch::context_switch`). About 60
 //! emulated instructions plus the CR3 load.
 //!
 //! A task that is left for good (it exited) cannot free its own stack or address space
 //! while running on them: the switch keeps them in [`Deferred`] and the next task drops
 //! them right after the switch ([`finish_switch`]).
 
-use super::{events, queue};
-use crate::arch::x86_64::cpu;
+use super::task::state;
+use super::{Task, current, events, queue};
 use crate::arch::x86_64::fpu;
 use crate::arch::x86_64::percpu;
 use crate::arch::x86_64::switch::context_switch;
-use crate::arch::x86_64::trap_entry::TrapFrame;
 use crate::mm::vm::{Mm, space};
-use crate::process::task::state;
-use crate::process::{Task, current};
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 use spin::mutex::SpinMutex;
-
-const IA32_FS_BASE: u32 = 0xc000_0100;
-const IA32_GS_BASE: u32 = 0xc000_0101;
 
 /// What the last switch left behind for the next task to drop.
 struct Deferred {
@@ -69,19 +64,9 @@ fn switch_to(next: Arc<Task>) {
         }
         fpu::restore(&*next.fpu.get());
     }
-    space::switch_root(next.process.mm_root());
+    space::switch_root(next.owner().address_space_root());
     percpu::set_kernel_stack(next.kernel_stack_top);
-    let (fs, gs) = (next.fs_base.load(Ordering::Relaxed), next.gs_base.load(Ordering::Relaxed));
-    // SAFETY: the FS and GS bases only affect user-mode segment-relative accesses (the
-    // kernel uses neither; GS holds the user's value whenever Rust code runs).
-    unsafe {
-        if fs != prev.fs_base.load(Ordering::Relaxed) {
-            cpu::wrmsr(IA32_FS_BASE, fs);
-        }
-        if gs != prev.gs_base.load(Ordering::Relaxed) {
-            cpu::wrmsr(IA32_GS_BASE, gs);
-        }
-    }
+    crate::arch::x86_64::context::bases_changed();
     let save = prev.saved_rsp.get();
     // SAFETY: `next` is not running, so its saved stack pointer is stable.
     let load = unsafe { *next.saved_rsp.get() };
@@ -100,28 +85,15 @@ fn switch_to(next: Arc<Task>) {
     finish_switch();
 }
 
-/// Drops what the previous switch left behind (runs on the new task's stack).
-fn finish_switch() {
+/// Drops what the previous switch left behind (runs on the new task's stack). A new task
+/// calls it first thing (its first switch did not return here).
+pub fn finish_switch() {
     let (task, mm) = {
         let mut d = DEFERRED.lock();
         (d.task.take(), d.mm.take())
     };
     drop(mm);
     drop(task);
-}
-
-/// A new task's first instructions in the kernel: finish the switch to it, do its
-/// start-up work (`CLONE_CHILD_SETTID`; signals sent before it ran), then go to user mode
-/// with `frame` (called from `arch::x86_64::switch::task_first_entry`).
-pub extern "C" fn first_run(frame: &mut TrapFrame) {
-    finish_switch();
-    let task = current::task();
-    let tid_addr = task.set_child_tid.swap(0, Ordering::Relaxed);
-    if tid_addr != 0 {
-        // Linux `schedule_tail`: a fault is ignored.
-        let _ = crate::uaccess::write(tid_addr, &task.tid);
-    }
-    events::return_to_user(frame);
 }
 
 /// Ends the current task: it never runs again. `mm` is the address space it left (its
@@ -131,4 +103,15 @@ pub fn exit_current(mm: Arc<Mm>) -> ! {
     DEFERRED.lock().mm = Some(mm);
     schedule();
     unreachable!("a dead task was scheduled again");
+}
+
+/// Leaves the boot code for the first task (PID 1), already made current and prepared
+/// (`Task::prepare_first_run`): its first switch, from a stack nothing uses again.
+pub fn start_first() -> ! {
+    let task = current::task();
+    let mut boot_rsp = 0u64;
+    // SAFETY: the task never ran, so its saved stack pointer is the prepared one; the boot
+    // stack's context is saved into a slot nobody loads (the boot code never resumes).
+    unsafe { context_switch(&mut boot_rsp, *task.saved_rsp.get()) };
+    unreachable!("the boot code was resumed")
 }

@@ -9,8 +9,8 @@
 //! condition is checked again).
 
 use super::queue::{self, Kind};
+use super::{Task, current};
 use super::{switch, timer};
-use crate::process::{Task, current};
 use crate::time;
 use posix::Errno;
 
@@ -92,27 +92,4 @@ pub fn wake_task(task: &Task) {
 pub fn start(task: alloc::sync::Arc<Task>) {
     queue::lock().push_ready(task);
     timer::start_slice();
-}
-
-/// The scheduler as the file system sees it (`fs::wait`).
-struct FsHooks;
-
-impl crate::fs::wait::Scheduler for FsHooks {
-    fn wait_until(&self, chan: usize, cond: &mut dyn FnMut() -> bool) -> Result<(), Errno> {
-        wait_until(Kind::Chan(chan), 0, cond).map_err(Errno::from)
-    }
-
-    fn wait_device(&self, cond: &mut dyn FnMut() -> bool) -> Result<(), Errno> {
-        wait_until(Kind::Device, 0, cond).map_err(Errno::from)
-    }
-
-    fn wake(&self, chan: usize) {
-        wake(chan);
-    }
-}
-
-/// Installs the scheduler into the file system's blocking hooks.
-pub fn install_fs_hooks() {
-    static HOOKS: FsHooks = FsHooks;
-    crate::fs::wait::install(&HOOKS);
 }

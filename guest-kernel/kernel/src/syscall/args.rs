@@ -1,6 +1,6 @@
 //! Reading a system call's raw arguments from the saved user context.
 
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext;
 
 /// The six raw arguments (RDI, RSI, RDX, R10, R8, R9: the x86-64 system-call convention).
 #[derive(Clone, Copy, Debug)]
@@ -8,8 +8,8 @@ pub struct Args(pub [u64; 6]);
 
 impl Args {
     /// The arguments saved in `frame`.
-    pub fn of(frame: &TrapFrame) -> Self {
-        Args([frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9])
+    pub fn of(ctx: &UserContext) -> Self {
+        Args(ctx.syscall_args())
     }
 
     /// Argument `i` as a 64-bit value.

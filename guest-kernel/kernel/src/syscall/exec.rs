@@ -2,7 +2,7 @@
 
 use super::args::Args;
 use super::{SysResult, files};
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::exec;
 use crate::fs::ExecFile;
 use crate::process::current;

@@ -3,7 +3,7 @@
 
 use super::SysResult;
 use super::args::Args;
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::process::exit::exit_process;
 use posix::process::status::ChildEvent;
 

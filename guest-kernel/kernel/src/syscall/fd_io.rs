@@ -7,7 +7,7 @@
 
 use super::args::Args;
 use super::{SysResult, files};
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::fs::{OpenFile, ReadBuf, Seg, WriteBuf};
 use crate::uaccess;
 use alloc::vec::Vec;

@@ -3,7 +3,7 @@
 
 use super::args::Args;
 use super::{SysResult, files};
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::uaccess::UserMemory;
 
 /// ioctl(fd, request, arg).

@@ -3,7 +3,7 @@
 
 use super::args::Args;
 use super::{SysResult, files};
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::mm::vm::{Backing, FileSource, Vma};
 use crate::process::current;
 use linux_raw_sys::general::{O_ACCMODE, O_RDWR, O_WRONLY, RLIMIT_AS, RLIMIT_DATA};
@@ -47,7 +47,7 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
     let (backing, shared) = if req.anonymous && req.shared {
         let privileged = current::process().creds.lock().euid == 0;
         let file = crate::fs::shared_anonymous(req.len, privileged)?;
-        (Backing::File { source: FileSource::Open(file), offset: 0 }, true)
+        (Backing::File { source: FileSource::new(file), offset: 0 }, true)
     } else if req.anonymous {
         (Backing::Anon, false)
     } else {
@@ -63,7 +63,7 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
         if file.is_dir() {
             return Err(Errno::ENODEV);
         }
-        (Backing::File { source: FileSource::Open(file), offset: req.offset }, shared)
+        (Backing::File { source: FileSource::new(file), offset: req.offset }, shared)
     };
     let space = current::process().mm();
     let mut mm = space.lock();

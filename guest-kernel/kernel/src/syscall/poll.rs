@@ -4,7 +4,7 @@
 
 use super::args::Args;
 use super::{SysResult, files};
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::sched::{self, Kind, WaitError};
 use crate::time;
 use crate::uaccess;

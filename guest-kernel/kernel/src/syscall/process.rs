@@ -4,7 +4,7 @@
 
 use super::SysResult;
 use super::args::Args;
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::process::fork::{CloneArgs, fork};
 use crate::process::wait::{Reported, own_pgid, wait};
 use crate::uaccess;

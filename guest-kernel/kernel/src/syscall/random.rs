@@ -2,7 +2,7 @@
 
 use super::SysResult;
 use super::args::Args;
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::{random, uaccess};
 use linux_raw_sys::general::{GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM};
 use posix::Errno;

@@ -5,7 +5,7 @@
 
 use super::SysResult;
 use super::args::Args;
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::process::signal::{RawStack, SigAction, send_to_task};
 use crate::process::{current, kill};
 use crate::uaccess;
@@ -63,7 +63,7 @@ pub fn sys_rt_sigprocmask(frame: &mut TrapFrame) -> SysResult {
             SIG_SETMASK => set,
             _ => return Err(Errno::EINVAL),
         };
-        task.set_sigmask(new);
+        task.set_sigmask(new, current::process().pending.load(Ordering::Relaxed));
     }
     if a.u64(2) != 0 {
         uaccess::write(a.u64(2), &old.0)?;
@@ -74,7 +74,7 @@ pub fn sys_rt_sigprocmask(frame: &mut TrapFrame) -> SysResult {
 /// sigaltstack(ss, old_ss).
 pub fn sys_sigaltstack(frame: &mut TrapFrame) -> SysResult {
     let a = Args::of(frame);
-    let rsp = frame.rsp;
+    let rsp = frame.stack_pointer();
     let task = current::task();
     let old = task.altstack.lock().report(rsp);
     if a.u64(0) != 0 {
@@ -123,7 +123,7 @@ pub fn sys_rt_sigpending(frame: &mut TrapFrame) -> SysResult {
     }
     let task = current::task();
     let pending =
-        task.pending.load(Ordering::Relaxed) | task.process.pending.load(Ordering::Relaxed);
+        task.pending.load(Ordering::Relaxed) | current::process().pending.load(Ordering::Relaxed);
     uaccess::write(a.u64(0), &(pending & task.sigmask().0))?;
     Ok(0)
 }

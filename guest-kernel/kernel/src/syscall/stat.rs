@@ -3,7 +3,7 @@
 use super::SysResult;
 use super::args::Args;
 use super::files::{self, AT_FDCWD};
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::fs::{self, Stat};
 use crate::uaccess;
 use linux_raw_sys::general::{

@@ -4,7 +4,7 @@
 
 use super::SysResult;
 use super::args::Args;
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::process::current;
 use crate::process::proc::COMM_LEN;
 use crate::sched;

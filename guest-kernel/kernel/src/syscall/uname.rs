@@ -2,7 +2,7 @@
 
 use super::SysResult;
 use super::args::Args;
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext as TrapFrame;
 use crate::uaccess;
 use crate::uaccess::plain::Plain;
 use linux_raw_sys::system::new_utsname;

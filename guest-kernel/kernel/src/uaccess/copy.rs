@@ -1,160 +1,46 @@
-//! The fault-tolerant user-memory routines and their exception table.
-//!
-//! Each routine touches user memory only at a few labelled instructions. A page fault at
-//! one of them is first offered to the current address space (demand paging: a user buffer
-//! not touched yet is a normal case, not an error); if the fault cannot be resolved (no
-//! mapping, no permission, a kernel address slipped through), the trap handler resumes at
-//! the routine's fixup label instead, and the routine returns a failure, which the Rust
-//! side turns into EFAULT (Linux `_ASM_EXTABLE_UA`, `ex_handler_uaccess`). Nothing else in
-//! the kernel may fault on a user address.
-//!
-//! Costs (kernel instructions are emulated, ~1 µs each, `rep` ~1 µs per iteration): a copy
-//! is `rep movsq` for the 8-byte words and `rep movsb` for the tail, so a 144-byte `stat`
-//! is 18 iterations; `strnlen` checks 8 bytes per 9 instructions (the "has a zero byte"
-//! word trick) after at most 7 single bytes to reach alignment. Big transfers do not come
-//! here: file data goes through physical segments and the memops device (`segments`).
-//!
-//! With SMAP on (`arch::x86_64::protection`), each routine opens the user window by setting
-//! RFLAGS.AC and closes it by clearing it, also on the fault path. `stac`/`clac` would do
-//! that in one instruction each, but the instruction emulator of the project's hypervisor
-//! does not know them (a KVM internal error); `pushf`/`popf` it knows.
+//! The user-copy routines with demand paging: `arch`'s fault-tolerant routines
+//! (`arch::x86_64::usercopy`) fail at the first user page they cannot access; here such a
+//! failure is offered to the current address space first (a user buffer not touched yet is
+//! a normal case, not an error), and the routine runs again once the page is present. A
+//! fault that cannot be resolved (no mapping, no permission, a kernel address slipped
+//! through) is the caller's EFAULT.
 
-use crate::arch::x86_64::protection::SMAP_ENABLED;
-use crate::arch::x86_64::trap_entry::TrapFrame;
-use core::arch::global_asm;
+use crate::arch::x86_64::usercopy;
+use crate::mm::vm::Access;
+use crate::process::current;
+use posix::exec::elf::USER_END;
 
-unsafe extern "C" {
-    /// Copies `len` bytes from `src` to `dst`; returns 0, or 1 if a user access faulted.
-    fn uaccess_copy(dst: *mut u8, src: *const u8, len: usize) -> u64;
-    /// The index of the first NUL in `src[..max]`, `max` if there is none, or -1 if a user
-    /// access faulted. `max > 0`.
-    fn uaccess_strnlen(src: *const u8, max: usize) -> i64;
-    static uaccess_copy_q: u8;
-    static uaccess_copy_b: u8;
-    static uaccess_copy_fault: u8;
-    static uaccess_strnlen_b: u8;
-    static uaccess_strnlen_q: u8;
-    static uaccess_strnlen_fault: u8;
+/// Runs `op` (a user-copy routine; true when it completed) until it completes, resolving
+/// the user page faults that stop it; false when one cannot be resolved, or when the same
+/// page faults again right after being resolved.
+fn with_demand_paging(mut op: impl FnMut() -> bool) -> bool {
+    let mut last_page = u64::MAX;
+    loop {
+        if op() {
+            return true;
+        }
+        let fault = usercopy::last_fault();
+        let page = fault.address & !0xfff;
+        if fault.address >= USER_END || page == last_page || !resolve(fault) {
+            return false;
+        }
+        last_page = page;
+    }
 }
 
-global_asm!(
-    r#"
-    .section .text.uaccess, "ax", @progbits
-    .global uaccess_copy, uaccess_copy_q, uaccess_copy_b, uaccess_copy_fault
-uaccess_copy:
-    cmpb $0, {smap}(%rip)
-    je 1f
-    pushfq
-    orq $0x40000, (%rsp)
-    popfq
-1:
-    mov %rdx, %rcx
-    shr $3, %rcx
-uaccess_copy_q:
-    rep movsq
-    mov %edx, %ecx
-    and $7, %ecx
-uaccess_copy_b:
-    rep movsb
-    xor %eax, %eax
-2:
-    cmpb $0, {smap}(%rip)
-    je 3f
-    pushfq
-    andq $~0x40000, (%rsp)
-    popfq
-3:
-    ret
-uaccess_copy_fault:
-    mov $1, %eax
-    jmp 2b
-
-    .global uaccess_strnlen, uaccess_strnlen_b, uaccess_strnlen_q, uaccess_strnlen_fault
-uaccess_strnlen:
-    cmpb $0, {smap}(%rip)
-    je 1f
-    pushfq
-    orq $0x40000, (%rsp)
-    popfq
-1:
-    mov %rdi, %r8
-    lea (%rdi,%rsi), %r9
-2:
-    test $7, %dil
-    jz 4f
-uaccess_strnlen_b:
-    cmpb $0, (%rdi)
-    je 7f
-    inc %rdi
-    cmp %r9, %rdi
-    jb 2b
-    jmp 6f
-4:
-    movabs $0x0101010101010101, %r10
-    movabs $0x8080808080808080, %r11
-5:
-uaccess_strnlen_q:
-    mov (%rdi), %rax
-    mov %rax, %rdx
-    sub %r10, %rdx
-    not %rax
-    and %rax, %rdx
-    and %r11, %rdx
-    jnz 8f
-    add $8, %rdi
-    cmp %r9, %rdi
-    jb 5b
-6:
-    mov %rsi, %rax
-    jmp 9f
-8:
-    bsf %rdx, %rdx
-    shr $3, %rdx
-    add %rdx, %rdi
-7:
-    mov %rdi, %rax
-    sub %r8, %rax
-    cmp %rsi, %rax
-    cmova %rsi, %rax
-9:
-    cmpb $0, {smap}(%rip)
-    je 10f
-    pushfq
-    andq $~0x40000, (%rsp)
-    popfq
-10:
-    ret
-uaccess_strnlen_fault:
-    mov $-1, %rax
-    jmp 9b
-    .text
-    "#,
-    smap = sym SMAP_ENABLED,
-    options(att_syntax)
-);
-
-/// The exception table: (faulting instruction, where to resume).
-fn table() -> [(u64, u64); 4] {
-    let a = |p: *const u8| p as u64;
-    // SAFETY (for the address-of operations below): only the addresses of the labels are
-    // taken, nothing is read.
-    [
-        (a(&raw const uaccess_copy_q), a(&raw const uaccess_copy_fault)),
-        (a(&raw const uaccess_copy_b), a(&raw const uaccess_copy_fault)),
-        (a(&raw const uaccess_strnlen_b), a(&raw const uaccess_strnlen_fault)),
-        (a(&raw const uaccess_strnlen_q), a(&raw const uaccess_strnlen_fault)),
-    ]
-}
-
-/// Whether the kernel instruction at `rip` is a user access with a fixup, and where.
-pub fn fixup_for(rip: u64) -> Option<u64> {
-    table().into_iter().find(|&(insn, _)| insn == rip).map(|(_, fixup)| fixup)
-}
-
-/// Redirects `frame` to the fixup of the user access it faulted at (the routine then
-/// returns its failure value).
-pub fn apply_fixup(frame: &mut TrapFrame, fixup: u64) {
-    frame.rip = fixup;
+/// Makes the page of `fault` present in the current address space, as a fault from user
+/// mode would.
+fn resolve(fault: usercopy::UserFault) -> bool {
+    let access = if fault.write { Access::Write } else { Access::Read };
+    // `try_lock`: a system call that copies user memory while holding its address space's
+    // lock is a kernel bug; it gets EFAULT instead of a hang.
+    current::try_process()
+        .and_then(|p| Some((p.pid, p.try_mm()?)))
+        .and_then(|(pid, space)| {
+            let mut mm = space.try_lock()?;
+            Some(crate::process::fault::resolve(pid, &mut mm, fault.address, access).is_ok())
+        })
+        .unwrap_or(false)
 }
 
 /// Copies `len` bytes between kernel and user memory; `false` if a user page could not be
@@ -162,10 +48,10 @@ pub fn apply_fixup(frame: &mut TrapFrame, fixup: u64) {
 ///
 /// # Safety
 /// The kernel side of the copy must be valid for `len` bytes; the user side must lie in the
-/// user half (checked by the caller), where faults are handled.
+/// user half (checked by the caller).
 pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> bool {
-    // SAFETY: the caller's guarantees; the routine only touches the two ranges.
-    unsafe { uaccess_copy(dst, src, len) == 0 }
+    // SAFETY: the caller's guarantees; running the copy again rewrites the same bytes.
+    with_demand_paging(|| unsafe { usercopy::copy(dst, src, len) })
 }
 
 /// The length of the NUL-terminated user string at `src`, looking at most `max` bytes:
@@ -174,8 +60,11 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> bool {
 /// # Safety
 /// `src..src + max` must lie in the user half (checked by the caller), `max > 0`.
 pub unsafe fn strnlen(src: *const u8, max: usize) -> Option<usize> {
-    // SAFETY: the caller's guarantees; the routine reads aligned words that never cross a
-    // page boundary, so it reads no page beyond those of the range.
-    let n = unsafe { uaccess_strnlen(src, max) };
-    usize::try_from(n).ok()
+    let mut n = None;
+    let ok = with_demand_paging(|| {
+        // SAFETY: the caller's guarantees.
+        n = unsafe { usercopy::strnlen(src, max) };
+        n.is_some()
+    });
+    if ok { n } else { None }
 }

@@ -7,7 +7,7 @@
 //! - file data: [`segments`] turns a user buffer into guest-physical segments (pages made
 //!   present, copy-on-write broken for buffers the kernel writes) that the file system
 //!   moves with the memops device or by DMA;
-//! - [`fault::kernel_fault`]: the page-fault hook that makes the copies fault tolerant;
+//! - [`copy`]: `arch`'s fault-tolerant copy routines with demand paging of user pages;
 //! - [`assist`]: long strings are measured by code the kernel runs in user mode, natively
 //!   (the emulated kernel would take ~1 µs per 8 bytes).
 //!
@@ -15,7 +15,6 @@
 
 pub mod assist;
 pub mod copy;
-pub mod fault;
 pub mod plain;
 pub mod segments;
 

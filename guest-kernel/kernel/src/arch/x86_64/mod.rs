@@ -17,3 +17,4 @@ pub mod protection;
 pub mod switch;
 pub mod syscall_entry;
 pub mod trap_entry;
+pub mod usercopy;

@@ -58,3 +58,11 @@ pub fn set_kernel_stack(top: u64) {
         (&raw mut tss_segment).cast::<u8>().add(4).cast::<u64>().write_unaligned(top);
     }
 }
+
+/// The kernel stack top entries from user mode use now (the end of the running
+/// `UserContext`).
+#[inline(always)]
+pub fn kernel_stack_top() -> u64 {
+    // SAFETY: one CPU, interrupts off in the kernel: a plain read of the area.
+    unsafe { (*PERCPU.get()).kernel_stack_top }
+}

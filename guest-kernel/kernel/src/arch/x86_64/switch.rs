@@ -3,18 +3,14 @@
 //! A task that is not running has its kernel context saved on its own kernel stack: the
 //! six callee-saved registers and a return address, with the stack pointer kept in the
 //! task ([`context_switch`] saves it and loads the next one's). Everything else (the
-//! user registers, saved as a `TrapFrame` at the top of the stack when the task entered
-//! the kernel; the address space; the FPU state, see `fpu`) is switched by the scheduler
-//! around this call. 14 instructions.
+//! user registers, in the `UserContext` at the top of the stack; the address space; the
+//! FPU state, see `fpu`) is switched by the scheduler around this call. 14 instructions.
 //!
 //! A new task has never run, so its stack is prepared ([`prepare_stack`]) to look as if
 //! it had called `context_switch` from [`task_first_entry`]: the switch "returns" there,
-//! which lets the scheduler finish the switch (`sched::switch::first_run`) and then leaves
-//! for user mode through the trap path's register restore and `iretq`, with the user
-//! context written at the top of the stack (the child's copy of its parent's frame, for a
-//! fork).
+//! which calls the task's entry function (given by the layer that creates tasks, as a
+//! value: `arch` calls nothing above it by name).
 
-use super::trap_entry::TrapFrame;
 use core::arch::global_asm;
 
 unsafe extern "C" {
@@ -49,32 +45,32 @@ context_switch:
 
     .global task_first_entry
 task_first_entry:
-    /* %rsp is the TrapFrame at the top of the stack (16-byte aligned). */
-    call {first_run}
-    jmp trap_return
+    /* %r12 holds the entry function (`prepare_stack`); the stack is 16-byte aligned. */
+    call *%r12
+    ud2
     "#,
-    first_run = sym crate::sched::switch::first_run,
     options(att_syntax)
 );
 
 /// Callee-saved registers `context_switch` keeps on the stack.
 const SAVED_REGISTERS: u64 = 6;
 
-/// Prepares the kernel stack whose top is `top` for a task that has never run: `frame`
-/// (its user context) at the top, below it the return address [`task_first_entry`] and
-/// zeroed callee-saved registers. Returns the stack pointer to give `context_switch`.
+/// Prepares the kernel stack that ends at `below` (the task's `UserContext` lies above it)
+/// for a task that has never run: the return address [`task_first_entry`] and callee-saved
+/// registers that hold `entry` (in R12), the function the task starts in. Returns the stack
+/// pointer to give `context_switch`.
 ///
 /// # Safety
-/// `top` must be the 16-byte aligned top of a mapped kernel stack that nothing uses.
-pub unsafe fn prepare_stack(top: u64, frame: &TrapFrame) -> u64 {
-    let at = (top as *mut TrapFrame).wrapping_sub(1);
-    let ret = at.cast::<u64>().wrapping_sub(1);
+/// `below` must be 16-byte aligned and the top of unused mapped kernel stack memory.
+pub unsafe fn prepare_stack(below: u64, entry: extern "C" fn() -> !) -> u64 {
+    let ret = (below as *mut u64).wrapping_sub(1);
     let saved = ret.wrapping_sub(SAVED_REGISTERS as usize);
-    // SAFETY: all three lie in the top of the given stack, which the caller owns.
+    // SAFETY: both lie just below `below`, in the stack the caller owns. `context_switch`
+    // pops R15, R14, R13, R12, RBX, RBP in that order, so R12 is the fourth word.
     unsafe {
-        at.write(*frame);
         ret.write(task_first_entry as *const () as u64);
         saved.write_bytes(0, SAVED_REGISTERS as usize);
+        saved.add(3).write(entry as usize as u64);
     }
     saved as u64
 }

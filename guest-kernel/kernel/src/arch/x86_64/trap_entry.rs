@@ -1,12 +1,16 @@
 //! Trap entry: one small stub per vector and the common path that saves the registers into
-//! a [`TrapFrame`] and calls Rust.
+//! a [`TrapFrame`].
 //!
 //! Stable Rust has no `extern "x86-interrupt"`, so the stubs are assembly. Stub `v` sits at
 //! `trap_stubs + 16 * v`: it pushes a zero where the CPU pushes no error code (so every frame
 //! has the same layout), pushes `v`, and jumps to `trap_common`, which pushes the general
-//! registers, calls [`trap_dispatch`] with a pointer to the frame, restores the registers
-//! and returns with `iretq`. The handler may change the frame (registers, RIP, RSP) to
-//! change where execution resumes, as syscalls and signal delivery will.
+//! registers. Then:
+//! - from user mode, the frame *is* the register part of the running `UserContext` (the
+//!   CPU switched to `TSS.RSP0`, the context's end), so `trap_common` returns from
+//!   `context::enter_user` (`user_mode_return`), which tells its caller why;
+//! - from kernel mode, it calls [`kernel_trap`] (interrupts, user-copy faults, kernel bugs)
+//!   and returns with the register restore and `iretq` of `trap_return`, which is also how
+//!   `enter_user` leaves for user mode when it cannot use `sysretq`.
 //!
 //! The stubs form one 4 KiB-aligned block, which the IDT in `idt` relies on.
 //!
@@ -15,9 +19,6 @@
 //! 16-byte aligned at the `call`, as the System V ABI requires.
 //!
 //! Entries from ring 3 need no `swapgs`: the kernel never uses `%gs` (see `percpu`).
-//! `trap_return` (the register restore and `iretq`) is also the way back to user mode
-//! for system calls that replace the user context (exec) and for the first entry into
-//! user mode (`syscall_entry::enter_user`).
 
 use core::arch::global_asm;
 
@@ -94,27 +95,15 @@ pub struct TrapFrame {
 
 const _: () = assert!(size_of::<TrapFrame>() == 22 * 8);
 
-/// Called by `trap_common` with the saved context of every interrupt and exception:
-/// vectors 0..32 are CPU exceptions, the rest device (and spurious) interrupts.
-extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
-    // First, the hot path on the project's hosts: a SYSCALL delivered as a page fault at
-    // the entry point (see `syscall::from_fetch_fault`).
-    if frame.vector == 14 && frame.rip == super::syscall_entry::entry_address() && frame.cs & 3 == 3
-    {
-        crate::syscall::from_fetch_fault(frame);
-        return;
-    }
+/// Called by `trap_common` for traps taken in kernel mode: interrupts (in the idle loop or
+/// a driver's wait, the only places the kernel enables them) and exceptions (a fault in a
+/// user-copy routine, or a kernel bug). Traps from user mode never come here: they return
+/// from `context::enter_user` instead.
+extern "C" fn kernel_trap(frame: &mut TrapFrame) {
     if frame.vector >= 32 {
         super::irq::handle(frame.vector as u8);
-    } else if frame.cs & 3 == 3 {
-        crate::process::fault::user_exception(frame);
     } else {
         super::exceptions::handle(frame);
-    }
-    // Back to user mode: the scheduler's and signals' work first (not for a user-mode
-    // assist, which is part of a system call still in progress).
-    if frame.cs & 3 == 3 && !crate::uaccess::assist::active() {
-        crate::sched::return_to_user(frame);
     }
 }
 
@@ -161,15 +150,19 @@ trap_common:
      * the kernel's own accesses to user pages fault unless `uaccess` opens them (Linux's
      * ASM_CLAC; interrupt gates clear IF and TF but not AC). */
     testb $3, {cs_offset}(%rsp)
-    jz 1f
+    jz 2f
     cmpb $0, {smap}(%rip)
     je 1f
     pushfq
     andq $~0x40000, (%rsp)
     popfq
 1:
+    /* From user mode: the registers are saved in the running UserContext; return from
+     * `enter_user`. */
+    jmp user_mode_return
+2:
     mov %rsp, %rdi
-    call {dispatch}
+    call {kernel_trap}
     .global trap_return
 trap_return:
     pop %r15
@@ -194,7 +187,7 @@ trap_return:
     vectors = const VECTORS,
     stride = const STUB_STRIDE,
     error_vectors = const ERROR_CODE_VECTORS,
-    dispatch = sym trap_dispatch,
+    kernel_trap = sym kernel_trap,
     cs_offset = const 18 * 8,
     smap = sym super::protection::SMAP_ENABLED,
     options(att_syntax)

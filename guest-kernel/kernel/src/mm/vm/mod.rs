@@ -9,7 +9,7 @@ pub mod space;
 pub mod vma;
 
 pub use space::{Access, AddressSpace, FaultError};
-pub use vma::{Backing, FileSource, Vma};
+pub use vma::{Backing, FileSource, PageSource, Vma};
 
 /// An address space as processes hold it: shared (`CLONE_VM`, vfork) and locked for use.
 pub type Mm = spin::mutex::SpinMutex<AddressSpace>;

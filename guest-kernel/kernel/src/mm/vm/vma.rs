@@ -1,46 +1,47 @@
 //! What one mapping of an address space is: its rights and where its pages come from.
 
-use crate::fs::{ExecFile, OpenFile};
 use alloc::sync::Arc;
 use posix::Errno;
 use posix::mm::Piece;
 use posix::mm::mmap::Prot;
 
-/// A file whose pages can be mapped: a program being executed, or a file `mmap`ed.
-#[derive(Clone)]
-pub enum FileSource {
-    /// An executable's text and data (from `open_exec`).
-    Exec(Arc<ExecFile>),
-    /// A file mapped with `mmap`.
-    Open(Arc<OpenFile>),
-}
-
-impl FileSource {
+/// A file whose pages can be mapped (a program being executed, a file `mmap`ed), as the
+/// memory manager sees it: the file system implements it, so `mm` need not know files.
+pub trait PageSource: Send + Sync {
     /// Physical address of page `index` of the file, from the page cache (shared: never
     /// written; bytes past the end of the file read as zero).
-    pub fn page(&self, index: u64) -> Result<u64, Errno> {
-        match self {
-            FileSource::Exec(file) => file.page(index),
-            FileSource::Open(file) => file.mmap_page(index),
-        }
-    }
+    fn page(&self, index: u64) -> Result<u64, Errno>;
 
     /// Physical addresses of the pages `first..first + out.len()` (one pass over the page
     /// cache; an error if any of them cannot be had).
+    fn pages(&self, first: u64, out: &mut [u64]) -> Result<(), Errno>;
+}
+
+/// The file behind a file mapping.
+#[derive(Clone)]
+pub struct FileSource(Arc<dyn PageSource>);
+
+impl FileSource {
+    /// The mapping source for `file`.
+    pub fn new(file: Arc<dyn PageSource>) -> Self {
+        FileSource(file)
+    }
+
+    /// Physical address of page `index` of the file (see [`PageSource::page`]).
+    #[inline]
+    pub fn page(&self, index: u64) -> Result<u64, Errno> {
+        self.0.page(index)
+    }
+
+    /// Physical addresses of the pages `first..first + out.len()`.
+    #[inline]
     pub fn pages(&self, first: u64, out: &mut [u64]) -> Result<(), Errno> {
-        match self {
-            FileSource::Exec(file) => file.pages(first, out),
-            FileSource::Open(file) => file.mmap_pages(first, out),
-        }
+        self.0.pages(first, out)
     }
 
     /// Whether both are the same open file.
     fn same(&self, other: &FileSource) -> bool {
-        match (self, other) {
-            (FileSource::Exec(a), FileSource::Exec(b)) => Arc::ptr_eq(a, b),
-            (FileSource::Open(a), FileSource::Open(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
+        core::ptr::addr_eq(Arc::as_ptr(&self.0), Arc::as_ptr(&other.0))
     }
 }
 

@@ -8,7 +8,7 @@ use super::super::exit::exit_process;
 use super::super::task::work;
 use super::super::{current, registry};
 use super::send::{Notice, notify_parent};
-use crate::arch::x86_64::trap_entry::TrapFrame;
+use crate::arch::UserContext;
 use crate::sched::{self, Kind, WaitError};
 use core::sync::atomic::Ordering;
 use posix::process::status::ChildEvent;
@@ -17,10 +17,10 @@ use posix::signal::num::{SIGTSTP, SIGTTIN, SIGTTOU};
 use posix::signal::send::{Delivery, Disposition, delivery};
 
 /// Acts on the current task's pending, unblocked signals. Does not return if one ends the
-/// process. `frame` is the user context a handler frame will be built on (signals issue).
-pub fn deliver(_frame: &mut TrapFrame) {
+/// process. `ctx` is the user context a handler frame will be built on (signals issue).
+pub fn deliver(_ctx: &mut UserContext) {
     let task = current::task();
-    let process = &*task.process;
+    let process = current::process_of(task);
     loop {
         let mask = task.sigmask().0;
         let own = task.pending.load(Ordering::Relaxed) & !mask;
@@ -56,7 +56,7 @@ pub fn deliver(_frame: &mut TrapFrame) {
 /// is told. Other signals stay pending meanwhile.
 fn stop(sig: u8) {
     let task = current::task();
-    let process = &*task.process;
+    let process = current::process_of(task);
     process.stopped.store(true, Ordering::Relaxed);
     let parent = registry::lock().table.stop(process.pid, sig);
     if let Some(ppid) = parent {

@@ -25,7 +25,7 @@ pub fn send_to_process(process: &Process, sig: u8) -> Result<(), Errno> {
 
 /// Sends `sig` to the thread `task` (`tgkill`, SIGPIPE).
 pub fn send_to_task(task: &Task, sig: u8) -> Result<(), Errno> {
-    send(&task.process, Some(task), sig)
+    send(super::super::current::process_of(task), Some(task), sig)
 }
 
 fn send(process: &Process, thread: Option<&Task>, sig: u8) -> Result<(), Errno> {

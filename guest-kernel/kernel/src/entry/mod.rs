@@ -1,0 +1,93 @@
+//! The task loop: the one way into the kernel from user mode and the one way out.
+//!
+//! Every task runs [`run`] on its kernel stack, for as long as it lives:
+//!
+//! 1. `arch::enter_user` runs user code until it enters the kernel and says why;
+//! 2. the reason is dispatched: a system call to `syscall::dispatch`, an exception to
+//!    `process::fault::user_exception`; an interrupt needs nothing more here (`arch`
+//!    acknowledged it and noted it for the scheduler);
+//! 3. then, at exactly one point before user mode resumes ([`before_user`]): the
+//!    interrupts' work and preemption (`sched::poll`, `sched::yield_now`), and pending
+//!    signals (`process::signal::deliver`).
+//!
+//! A system call or fault that ends the process does not return to the loop (the task
+//! switches away for good); exec changes the context in place and the loop goes on with
+//! the new program. A new task starts in [`task_start`] (fork's child, and PID 1).
+//!
+//! This is the top floor of the kernel: it calls down into `syscall`, `process`, `sched`
+//! and `arch`, and nothing calls up into it (docs/DESIGN.md, "Kernel structure").
+
+use crate::arch::x86_64::irq;
+use crate::arch::{ReturnReason, UserContext, enter_user};
+use crate::process::{current, task::work};
+use crate::{sched, syscall};
+use core::sync::atomic::Ordering;
+
+/// Runs the current task's user program for good.
+fn run(ctx: &mut UserContext) -> ! {
+    loop {
+        match enter_user(ctx) {
+            ReturnReason::Syscall => syscall::dispatch(ctx),
+            ReturnReason::Exception => {
+                let e = ctx.exception();
+                crate::process::fault::user_exception(ctx, e);
+            }
+            ReturnReason::Interrupt => {}
+        }
+        before_user(ctx);
+    }
+}
+
+/// The last thing before every return to user mode: the interrupts' work, preemption,
+/// signals. The common case, nothing to do, costs two loads and a branch.
+#[inline(always)]
+fn before_user(ctx: &mut UserContext) {
+    let pending = irq::EVENTS.load(Ordering::Relaxed);
+    let todo = current::task().work.load(Ordering::Relaxed);
+    if pending != 0 || todo != 0 {
+        work_before_user(ctx);
+    }
+}
+
+/// [`before_user`] when there is something to do: in order, wake the tasks the interrupts
+/// concern and yield if the time slice is over (preemption), then act on pending signals;
+/// again until nothing is left.
+#[inline(never)]
+fn work_before_user(ctx: &mut UserContext) {
+    loop {
+        let pending = irq::EVENTS.load(Ordering::Relaxed);
+        let todo = current::task().work.load(Ordering::Relaxed);
+        if pending == 0 && todo == 0 {
+            return;
+        }
+        if pending != 0 && sched::poll() {
+            sched::yield_now();
+            continue;
+        }
+        if todo & (work::SIGNAL | work::INTERRUPT) != 0 {
+            crate::process::signal::deliver(ctx);
+        }
+        if irq::EVENTS.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+    }
+}
+
+/// Where every task starts (its first switch lands here, see
+/// `arch::x86_64::switch::prepare_stack`): finish the switch, do the start-up work
+/// (`CLONE_CHILD_SETTID`; signals sent before it ran), then run the user program whose
+/// context its creator wrote at the top of its stack.
+pub extern "C" fn task_start() -> ! {
+    sched::switch::finish_switch();
+    let task = current::task();
+    let tid_addr = task.set_child_tid.swap(0, Ordering::Relaxed);
+    if tid_addr != 0 {
+        // Linux `schedule_tail`: a fault is ignored.
+        let _ = crate::uaccess::write(tid_addr, &task.tid);
+    }
+    // SAFETY: the task's own context, used by this task alone from here on (its creator
+    // wrote it before the task first ran).
+    let ctx = unsafe { task.user_context() };
+    before_user(ctx);
+    run(ctx)
+}
