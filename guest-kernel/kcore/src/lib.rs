@@ -9,17 +9,17 @@
 extern crate alloc;
 
 pub mod banner;
-pub mod block_cache;
+pub mod bump_frames;
+pub mod cache_index;
 pub mod chacha;
+pub mod chunk_pool;
 pub mod cmdline;
-pub mod ext2;
+pub mod ext2_format;
 pub mod fixed_vec;
-pub mod frames;
 pub mod memmap;
 pub mod options;
-pub mod pvclock;
 pub mod range;
-pub mod reserve;
-pub mod selftest;
+pub mod selftest_spec;
+pub mod tsc_scale;
 pub mod virtio_console;
 pub mod virtio_mmio;
