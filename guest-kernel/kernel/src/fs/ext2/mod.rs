@@ -10,7 +10,7 @@
 //!
 //! - `io.rs`: metadata bytes through the block cache, file pages by DMA;
 //! - `map.rs`: logical to physical blocks (extent trees, indirect block maps);
-//! - `load.rs`: file pages into the page cache by DMA, in runs of contiguous frames;
+//! - `fill.rs`: file pages into the page cache by DMA, in runs of contiguous frames;
 //! - `dir.rs`: a directory's entries, read once, with a hash index for lookups;
 //! - `node.rs`: the `Node` of an inode (its page cache, its listing).
 //!
@@ -19,8 +19,8 @@
 //! a file system that needs recovery is mounted as it is, with a warning.
 
 mod dir;
+mod fill;
 mod io;
-mod load;
 mod map;
 mod node;
 

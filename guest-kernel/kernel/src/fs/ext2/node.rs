@@ -3,7 +3,7 @@
 
 use super::Ext2Fs;
 use super::dir::Listing;
-use super::load::READ_AHEAD;
+use super::fill::READ_AHEAD;
 use super::map::map_range;
 use crate::fs::iobuf::ReadBuf;
 use crate::fs::node::{DirEntry, Node, NodeId, NodeRef, Perm};
