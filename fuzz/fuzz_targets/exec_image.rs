@@ -29,13 +29,13 @@
 use libfuzzer_sys::fuzz_target;
 use posix::Errno;
 use posix::cred::Credentials;
-use posix::exec::args::{self, ARG_MAX, Budget, DEFAULT_STACK_LIMIT, MAX_ARG_STRLEN};
+use posix::exec::arg_limits::{self, ARG_MAX, Budget, DEFAULT_STACK_LIMIT, MAX_ARG_STRLEN};
 use posix::exec::elf::{
     self, EHDR_SIZE, ET_DYN_BASE, Header, LoadPlan, PAGE, PHDR_SIZE, Prot, Segment, USER_END,
 };
-use posix::exec::stack::{self, PLATFORM, StackImage, StackSpec};
+use posix::exec::initial_stack::{self, PLATFORM, StackImage, StackSpec};
 use posix::exec::{FileKind, PROBE_LEN, auxv, shebang};
-use posix::mm::layout::{STACK_TOP, stack_bottom};
+use posix::mm::user_layout::{STACK_TOP, stack_bottom};
 
 const HEADER: usize = 72;
 
@@ -393,10 +393,14 @@ fn check_sizes(data: &[u8], lens: &[usize], argc: usize, path_len: usize, stack_
     let (argv, envp) = big.split_at(argc);
     let all: Vec<u128> =
         std::iter::once(path_len).chain(big.iter().copied()).map(|l| l as u128).collect();
-    let got =
-        args::check(argv.iter().copied(), envp.iter().copied(), path_len, stack_limit as usize);
+    let got = arg_limits::check(
+        argv.iter().copied(),
+        envp.iter().copied(),
+        path_len,
+        stack_limit as usize,
+    );
     let want = model_args(argv.len() as u128, envp.len() as u128, &all, stack_limit);
-    assert_eq!(got.map(|u| u as u128), want, "args::check");
+    assert_eq!(got.map(|u| u as u128), want, "arg_limits::check");
 
     // Any counts (the kernel reads at most the budget's worth of pointers; the rules must
     // hold anyway), and the file name alone.
@@ -425,7 +429,7 @@ fn cstr(img: &StackImage, addr: u64) -> &[u8] {
 }
 
 fn check_stack(spec: &StackSpec<'_>, stack_limit: u64, pointers: &mut Vec<u64>) {
-    let img = stack::build(spec, STACK_TOP);
+    let img = initial_stack::build(spec, STACK_TOP);
     assert_eq!(img.sp % 16, 0, "rsp not 16-byte aligned at entry");
     assert_eq!(img.sp + img.bytes.len() as u64, STACK_TOP);
     let strings: usize = spec.argv.iter().chain(spec.envp).map(|s| s.len() + 1).sum::<usize>()
@@ -482,7 +486,7 @@ fn check_stack(spec: &StackSpec<'_>, stack_limit: u64, pointers: &mut Vec<u64>) 
     assert_eq!(execfn + spec.execfn.len() as u64 + 1 + 8, STACK_TOP);
     assert_eq!(img.bytes[img.bytes.len() - 8..], [0; 8]);
     // The kernel refuses (E2BIG) an image reaching into the stack's lowest page; whatever
-    // args::check accepted fits any stack limit of 256 KiB or more.
+    // arg_limits::check accepted fits any stack limit of 256 KiB or more.
     if stack_limit >= 2 * ARG_MAX as u64 {
         assert!(
             img.sp >= stack_bottom(stack_limit) + PAGE,
@@ -542,7 +546,7 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(get(AT_ENTRY), plan.entry);
                 assert_eq!(get(AT_PHNUM), u64::from(plan.phnum));
                 assert_eq!(get(AT_SECURE), u64::from(secure));
-                if args::check(
+                if arg_limits::check(
                     argv.iter().map(|s| s.len()),
                     envp.iter().map(|s| s.len()),
                     path.len(),
@@ -558,7 +562,7 @@ fuzz_target!(|data: &[u8]| {
         FileKind::Script => {
             assert!(head.starts_with(b"#!"));
             if let Some(new) = check_script(head, &path, argv)
-                && args::check(
+                && arg_limits::check(
                     new.iter().map(|s| s.len()),
                     envp.iter().map(|s| s.len()),
                     path.len(),

@@ -3,7 +3,7 @@
 //! first used).
 
 use crate::cmdline::{self, Param};
-use crate::selftest::{self, BlkBench, BlkTest, ConTest};
+use crate::selftest_spec::{self, BlkBench, BlkTest, ConTest};
 use core::fmt;
 
 /// A deliberate CPU exception requested with `fault=`, so tests can check the fault path.
@@ -99,15 +99,16 @@ pub fn parse(cmdline: &str) -> Result<BootOptions, OptionError<'_>> {
             "timings" => options.timings = true,
             "verbose" => options.verbose = true,
             "blktest" => {
-                options.blktest =
-                    Some(value.and_then(selftest::parse_blktest).ok_or(error("`rw` or `ro`"))?);
+                options.blktest = Some(
+                    value.and_then(selftest_spec::parse_blktest).ok_or(error("`rw` or `ro`"))?,
+                );
             }
             "contest" => {
-                let test = value.and_then(selftest::parse_contest);
+                let test = value.and_then(selftest_spec::parse_contest);
                 options.contest = Some(test.ok_or(error("`out:N`, `echo` or `split`"))?);
             }
             "blkbench" => {
-                let bench = value.and_then(selftest::parse_blkbench);
+                let bench = value.and_then(selftest_spec::parse_blkbench);
                 let expected = "`seqread:MIB`, `seqwrite:MIB` or `randread:COUNT`";
                 options.blkbench = Some(bench.ok_or(error(expected))?);
             }

@@ -1,4 +1,4 @@
-//! The block cache: 4 KiB disk blocks in page frames, indexed by `kcore::block_cache`
+//! The block cache: 4 KiB disk blocks in page frames, indexed by `kcore::cache_index`
 //! (least recently used slot reused first).
 //!
 //! Policy: write-through. A write fills the cache pages and sends those same pages to the
@@ -14,7 +14,7 @@
 
 use crate::mm::{dma::DmaRegion, frame, layout};
 use alloc::vec::Vec;
-use kcore::block_cache::{CacheIndex, Lookup};
+use kcore::cache_index::{CacheIndex, Lookup};
 use kcore::memmap::PAGE_SIZE;
 
 /// A block cache for one disk.

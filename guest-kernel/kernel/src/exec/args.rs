@@ -5,7 +5,7 @@
 use crate::uaccess;
 use alloc::vec::Vec;
 use posix::Errno;
-use posix::exec::args::{Budget, MAX_ARG_STRLEN};
+use posix::exec::arg_limits::{Budget, MAX_ARG_STRLEN};
 
 /// The argument and environment strings of one exec, without their NULs.
 pub struct ExecArgs {
@@ -45,7 +45,7 @@ pub fn read_from_user(
     filename_len: usize,
     stack_limit: u64,
 ) -> Result<ExecArgs, Errno> {
-    let limit = posix::exec::args::budget(stack_limit as usize);
+    let limit = posix::exec::arg_limits::budget(stack_limit as usize);
     let argv_ptrs = read_pointers(argv, limit)?;
     let envp_ptrs = read_pointers(envp, limit)?;
     let mut budget =

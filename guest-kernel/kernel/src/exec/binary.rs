@@ -54,7 +54,7 @@ pub fn resolve(
                     .map(<[u8]>::to_vec)
                     .collect();
                 let interpreter = line.interpreter.to_vec();
-                posix::exec::args::check(
+                posix::exec::arg_limits::check(
                     rewritten.iter().map(Vec::len),
                     args.envp.iter().map(Vec::len),
                     path.len(),

@@ -31,8 +31,8 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use linux_raw_sys::general::RLIMIT_STACK;
 use posix::Errno;
 use posix::cred::Credentials;
-use posix::exec::stack::StackSpec;
-use posix::mm::layout::mmap_base;
+use posix::exec::initial_stack::StackSpec;
+use posix::mm::user_layout::mmap_base;
 
 /// Opens the program `path` for the current process (relative to `at`).
 pub fn open(at: At<'_>, path: &[u8]) -> Result<ExecFile, Errno> {

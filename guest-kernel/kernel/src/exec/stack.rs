@@ -1,5 +1,5 @@
 //! The new program's stack: the stack region (RLIMIT_STACK below the stack top, demand
-//! paged) and its top pages filled with the initial stack (`posix::exec::stack`: argc,
+//! paged) and its top pages filled with the initial stack (`posix::exec::initial_stack`: argc,
 //! argv, envp, auxv and the strings), copied into fresh frames by the memops device.
 //!
 //! A few pages below the initial stack pointer are mapped at once too: every program
@@ -11,9 +11,9 @@ use crate::mm::{frame, memops};
 use alloc::vec::Vec;
 use posix::Errno;
 use posix::exec::elf::PAGE;
-use posix::exec::stack::{StackSpec, build};
-use posix::mm::layout::{STACK_TOP, stack_bottom};
+use posix::exec::initial_stack::{StackSpec, build};
 use posix::mm::mmap::Prot;
+use posix::mm::user_layout::{STACK_TOP, stack_bottom};
 
 /// Pages mapped below the page holding the initial stack pointer.
 const EXTRA_PAGES: u64 = 3;

@@ -6,29 +6,81 @@
 //! Paths are resolved by `namei` against a process's [`FsContext`] (absolute paths on
 //! read-only file systems through the path cache, `dcache`); `ops` holds the path-based
 //! calls; an open file is an [`OpenFile`] (`file.rs`, the `Node`/`Stream` interfaces in
-//! `node.rs`) shared by the descriptors of an [`FdTable`]; `pipe` makes pipes; `exec`
-//! opens programs with their pages from the page cache (`pagecache`); blocking goes
-//! through `wait`; `selftest` is the `fstest=` command-line check.
+//! `node.rs`) shared by the descriptors of an [`FdTable`] (`open_files.rs`); `pipe` makes
+//! pipes; `exec_file` opens programs with their pages from the page cache (`pagecache`);
+//! blocking goes through `wait`; `selftest` is the `fstest=` command-line check. The pure
+//! rules (stat layouts, open flags, the descriptor table, path limits, dirent records,
+//! lseek, the pipe ring, termios) are `posix::fs`; the ext2 on-disk format is
+//! `kcore::ext2_format`.
 //!
-//! The API core codes against is in `API.md` next to this file.
+//! # Interface (for `process/`, `syscall/`, `exec/`, `mm/`)
+//!
+//! Everything is re-exported here; nothing outside `fs/` names a submodule except
+//! [`wait`] (the scheduler installs itself there) and [`selftest`].
+//!
+//! - **Errors** are `posix::Errno`, never a panic. **Paths** are `&[u8]` without the NUL
+//!   (user strings are bytes); the caller copies them in (at most `PATH_MAX` with the NUL,
+//!   else ENAMETOOLONG, as Linux `getname`); an empty path is ENOENT, except where the
+//!   caller handles `AT_EMPTY_PATH` by using the descriptor's file. **Credentials** are
+//!   `posix::cred::Credentials`; access checks use the file-system ids. Raw Linux flag
+//!   words (`O_*`, `AT_*`, `R_OK`...) are passed as user space gave them; the fs decodes
+//!   and validates them (EINVAL for bad combinations).
+//! - **`*at` calls** take an [`At`]: `At::Cwd` (`AT_FDCWD`) or `At::Dir(&OpenFile)` (the
+//!   caller looks the dirfd up in its [`FdTable`]; a non-directory is ENOTDIR for relative
+//!   paths).
+//! - **Boot**: [`init`] mounts everything once, before init starts; its [`MountError`]
+//!   is the one line printed before powering off with `vmm_abi::exit::STATUS_BAD_ROOTFS`.
+//! - **Path calls** ([`open`], [`stat`], [`access`], [`readlink`], [`chdir`], [`fchdir`],
+//!   [`getcwd`], [`mkdir`], [`unlink`], [`rename`], [`symlink`]) take the process's
+//!   [`FsContext`] (root, cwd, umask; fork clones it) and its credentials. `open` does not
+//!   keep O_CLOEXEC: the caller passes it to [`FdTable::alloc`]. [`pipe`] makes a pipe's
+//!   two ends; [`shared_anonymous`] the object behind `mmap(MAP_SHARED|MAP_ANONYMOUS)`.
+//! - **Data moves between files and guest-physical memory.** A read fills a [`ReadBuf`]
+//!   and a write drains a [`WriteBuf`], each a list of physical segments ([`Seg`]) that
+//!   the caller built from a checked user buffer (EFAULT otherwise), made present (and,
+//!   for a `ReadBuf`, writable: copy-on-write broken) and keeps pinned for the call, which
+//!   may block. The fs moves the bytes with the memops device or by DMA, never by kernel
+//!   loops (every kernel instruction costs about 1 µs here). Kernel buffers:
+//!   `ReadBuf::from_mut`, `WriteBuf::from_slice`. `ioctl` reaches user memory through a
+//!   [`UserAccess`] the caller provides.
+//! - **[`OpenFile`]** is an open file description, shared as `Arc<OpenFile>` by `dup` and
+//!   fork: offset and status flags are shared; every method takes `&self`. EAGAIN with
+//!   O_NONBLOCK; EPIPE on a write to a pipe without readers (the caller raises SIGPIPE);
+//!   ESPIPE when seeking a pipe or terminal. `mmap_page`/`mmap_pages` give the physical
+//!   pages behind a file mapping (ENXIO past the end).
+//! - **[`FdTable`]** is a process's descriptors; [`FdTable::for_init`] gives init 0 and 1
+//!   on `/dev/console` (console port 0, the host's stdin and stdout) and 2 on port 1 (the
+//!   host's stderr); `close_on_exec` is called at exec's point of no return, `close_all`
+//!   at exit.
+//! - **[`ExecFile`]** is a program opened for `execve` ([`open_exec`], or
+//!   `ExecFile::from_file` for `execveat(AT_EMPTY_PATH)`; EACCES unless a regular file with
+//!   MAY_EXEC). Its `page`/`pages` are page-cache frames: map them read-only and never write
+//!   them (copy for a private writable mapping); they are never evicted, so an address stays
+//!   valid.
+//! - **Blocking**: the fs never sleeps by itself and holds no fs lock across a wait; it
+//!   calls [`wait::wait_until`] or [`wait::wait_for_device`], which the scheduler provides
+//!   through [`wait::install`] (until then, one task waits for interrupts). A wait fails
+//!   when a signal must be handled first; the fs returns that error or a partial count.
 //!
 //! Cost model (see `main.rs`): every kernel instruction costs about 1 µs here, so file
 //! data is never copied by kernel loops: the page cache and the block layer are filled by
 //! DMA, data moves to and from user memory with the memops device ([`ReadBuf`],
 //! [`WriteBuf`]), console output is posted from the user's pages. Metadata parsed from
-//! the disk (inodes, directory listings) is kept, so a path is parsed once.
+//! the disk (inodes, directory listings) is kept for good (the root is read-only), so a
+//! path is parsed once; ext2 file pages sit in the page cache in runs of contiguous frames
+//! (read ahead 1 MiB) and are never evicted; a tmpfs file's pages are the file.
 
 mod context;
 mod dcache;
 mod devfs;
-mod exec;
+mod exec_file;
 mod ext2;
-mod fdtable;
 mod file;
 mod iobuf;
 mod mount;
 mod namei;
 mod node;
+mod open_files;
 mod ops;
 mod page_source;
 mod pagecache;
@@ -39,11 +91,11 @@ mod user;
 pub mod wait;
 
 pub use context::{At, FsContext};
-pub use exec::{ExecFile, open_exec};
-pub use fdtable::FdTable;
+pub use exec_file::{ExecFile, open_exec};
 pub use file::OpenFile;
 pub use iobuf::{ReadBuf, Seg, WriteBuf};
 pub use mount::MountError;
+pub use open_files::FdTable;
 pub use ops::{
     access, chdir, fchdir, getcwd, mkdir, open, readlink, rename, stat, symlink, unlink,
 };

@@ -1,6 +1,6 @@
 //! Pipes (pipe(7)): a 64 KiB ring shared by a read end and a write end. The rules (how
 //! much a read takes, atomic writes of up to PIPE_BUF, EOF, EPIPE) are
-//! `posix::fs::pipe::Ring`; this file holds the bytes and the waiting.
+//! `posix::fs::pipe_ring::Ring`; this file holds the bytes and the waiting.
 //!
 //! The ring's pages are allocated when first written to (most pipes carry a few bytes),
 //! and bytes move between them and the callers' buffers with the memops device. Blocking
@@ -17,7 +17,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use posix::Errno;
 use posix::fs::flags::{O_NONBLOCK, O_RDONLY, O_WRONLY};
 use posix::fs::mode::S_IFIFO;
-use posix::fs::pipe::{CAPACITY, PIPE_BUF, ReadStep, Ring, WOULD_BLOCK, WriteStep};
+use posix::fs::pipe_ring::{CAPACITY, PIPE_BUF, ReadStep, Ring, WOULD_BLOCK, WriteStep};
 use posix::fs::stat::Stat;
 use spin::mutex::SpinMutex;
 

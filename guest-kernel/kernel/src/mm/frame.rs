@@ -1,6 +1,6 @@
 //! The physical frame allocator: O(1), and nothing to initialize per frame at boot.
 //!
-//! Fresh frames come from [`kcore::frames::BumpFrames`], which moves a pointer through the
+//! Fresh frames come from [`kcore::bump_frames::BumpFrames`], which moves a pointer through the
 //! usable ranges of the memory map and never touches the memory it hands out. Freed frames
 //! go on an intrusive free list (each free frame holds the physical address of the next)
 //! and are reused first. A bitmap or a list of all frames would have to be written at boot:
@@ -25,10 +25,10 @@
 
 use crate::mm::layout;
 use core::sync::atomic::{AtomicBool, Ordering};
-use kcore::frames::BumpFrames;
+use kcore::bump_frames::BumpFrames;
+use kcore::chunk_pool::{MAX_TOP_UP, MIN_TOP_UP, Pool};
 use kcore::memmap::PAGE_SIZE;
 use kcore::range::PhysRange;
-use kcore::reserve::{MAX_TOP_UP, MIN_TOP_UP, Pool};
 use spin::mutex::SpinMutex;
 
 /// The allocator's state.

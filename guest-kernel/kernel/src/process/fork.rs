@@ -4,7 +4,7 @@
 //! 1. The limits: EAGAIN at the system-wide process limit, or at RLIMIT_NPROC for a
 //!    non-root user (`registry::check_limits`).
 //! 2. Everything that can fail for lack of memory is made before the child exists: its
-//!    kernel stack, its address space (a copy-on-write copy, `mm::vm::fork`, or the
+//!    kernel stack, its address space (a copy-on-write copy, `mm::vm::cow`, or the
 //!    caller's own with `CLONE_VM`), its descriptor table (same open file descriptions:
 //!    offsets and status flags shared), file-system context, credentials, limits, signal
 //!    dispositions and mask, name, and its FPU registers.

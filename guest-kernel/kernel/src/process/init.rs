@@ -62,8 +62,8 @@ fn launch(args: ExecArgs) -> Result<core::convert::Infallible, Errno> {
     Process::empty_mm().ok_or(Errno::ENOMEM)?;
     let stack = KernelStack::new().ok_or(Errno::ENOMEM)?;
     let files = FdTable::for_init()?;
-    let mm = AddressSpace::new(posix::mm::layout::mmap_base(
-        posix::exec::args::DEFAULT_STACK_LIMIT as u64,
+    let mm = AddressSpace::new(posix::mm::user_layout::mmap_base(
+        posix::exec::arg_limits::DEFAULT_STACK_LIMIT as u64,
     ))?;
     let mut r = registry::lock();
     let pid = r.table.create_init(crate::time::clock::monotonic_ns())?;

@@ -1,5 +1,5 @@
 //! Self-tests and benchmarks asked for on the kernel command line (`blktest=`, `contest=`,
-//! `blkbench=`; see `kcore::selftest`). Each prints one result line on the kernel console
+//! `blkbench=`; see `kcore::selftest_spec`). Each prints one result line on the kernel console
 //! (port 1 of the virtio console: the vmm's stderr) and powers off: status 0 when it
 //! passed, 1 when it failed. The host integration tests are written against exactly that.
 //! If several are given, the first of blktest, blkbench, contest runs.

@@ -8,10 +8,10 @@ use crate::mm::vm::{Backing, FileSource, Vma};
 use crate::process::current;
 use linux_raw_sys::general::{O_ACCMODE, O_RDWR, O_WRONLY, RLIMIT_AS, RLIMIT_DATA};
 use posix::Errno;
-use posix::mm::layout::MMAP_MIN_ADDR;
 use posix::mm::mmap::{
     Placement, check_mmap, check_mprotect, check_munmap, may_expand_vm, overcommit_guess,
 };
+use posix::mm::user_layout::MMAP_MIN_ADDR;
 use posix::mm::{PAGE, is_page_aligned, page_align_up};
 
 /// brk(addr): moves the break if it can, and returns the break (brk(2): the system call

@@ -10,7 +10,7 @@ use crate::process::wait::{Reported, own_pgid, wait};
 use crate::uaccess;
 use linux_raw_sys::general::rusage;
 use posix::process::CloneRequest;
-use posix::process::wait::{wait4_request, waitid_request};
+use posix::process::wait_request::{wait4_request, waitid_request};
 use posix::signal::num::SIGCHLD;
 
 /// fork().

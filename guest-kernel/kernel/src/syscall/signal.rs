@@ -13,7 +13,7 @@ use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK};
 use posix::Errno;
 use posix::signal::SigSet;
-use posix::signal::send::{Disposition, discarded_when_sent};
+use posix::signal::disposition::{Disposition, discarded_when_sent};
 
 /// The only signal-set size the kernel accepts (`sizeof(sigset_t)` of the kernel ABI).
 const SIGSET_SIZE: usize = 8;

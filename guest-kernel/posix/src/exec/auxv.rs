@@ -1,5 +1,5 @@
 //! The auxiliary vector exec passes to a new program (System V x86-64 ABI 3.4.3 "Auxiliary
-//! Vector"; Linux fs/binfmt_elf.c `create_elf_tables`, in Linux's order). `stack::build`
+//! Vector"; Linux fs/binfmt_elf.c `create_elf_tables`, in Linux's order). `initial_stack::build`
 //! appends AT_RANDOM, AT_EXECFN, AT_PLATFORM and the terminating AT_NULL.
 
 use linux_raw_sys::auxvec::{

@@ -1,14 +1,14 @@
 //! What `execve` needs to decide before it touches the caller's address space (the old
 //! image must stay intact until the point of no return, so everything that can fail is
 //! checked here first): which kind of file it is (`probe`), the ELF load plan (`elf`), the
-//! `#!` interpreter line (`shebang`), the argument limits (`args`), and the initial stack
-//! (`stack`).
+//! `#!` interpreter line (`shebang`), the argument limits (`arg_limits`), and the initial stack
+//! (`initial_stack`).
 
-pub mod args;
+pub mod arg_limits;
 pub mod auxv;
 pub mod elf;
+pub mod initial_stack;
 pub mod shebang;
-pub mod stack;
 
 /// How many bytes of a file exec looks at to decide what it is (Linux `BINPRM_BUF_SIZE`).
 pub const PROBE_LEN: usize = 256;

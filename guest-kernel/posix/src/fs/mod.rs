@@ -1,6 +1,6 @@
 //! File-system rules as pure logic: file status and its Linux layouts (`stat`), path
 //! components and limits (`path`), open flags (`flags`), the descriptor table
-//! (`fdtable`), the pipe buffer (`pipe`), directory-entry records (`dirent`), seeking
+//! (`fdtable`), the pipe buffer (`pipe_ring`), directory-entry records (`dirent`), seeking
 //! (`seek`) and terminal defaults (`termios`). The kernel's `fs` module wires these to
 //! file systems and devices.
 
@@ -10,7 +10,7 @@ pub mod flags;
 pub mod mode;
 pub mod nr_files;
 pub mod path;
-pub mod pipe;
+pub mod pipe_ring;
 pub mod seek;
 pub mod stat;
 pub mod termios;

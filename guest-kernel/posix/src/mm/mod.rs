@@ -1,10 +1,10 @@
 //! User address spaces as data: the range map under the mappings (`range_map`), the
 //! argument rules of `mmap`/`munmap`/`mprotect`/`brk` (`mmap`), and where things go in a
-//! fresh address space (`layout`).
+//! fresh address space (`user_layout`).
 
-pub mod layout;
 pub mod mmap;
 pub mod range_map;
+pub mod user_layout;
 
 pub use range_map::{Entry, Piece, RangeMap};
 

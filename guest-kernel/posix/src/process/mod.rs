@@ -6,7 +6,7 @@ pub mod clone;
 pub mod pid;
 pub mod status;
 pub mod table;
-pub mod wait;
+pub mod wait_request;
 
 #[cfg(test)]
 mod tests;
@@ -15,4 +15,4 @@ pub use clone::CloneRequest;
 pub use pid::Pid;
 pub use status::ChildEvent;
 pub use table::{Effects, INIT, Table, WaitFlags, WaitSpec};
-pub use wait::WaitRequest;
+pub use wait_request::WaitRequest;

@@ -3,7 +3,7 @@
 //! kernel; these are the rules it consults.
 
 pub mod action;
-pub mod send;
+pub mod disposition;
 pub mod set;
 pub mod state;
 

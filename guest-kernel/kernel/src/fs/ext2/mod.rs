@@ -5,12 +5,12 @@
 //! block cache and then into the caller's buffer, and seeks by walking the block list from
 //! the start. On this platform each of those copies costs about 1 µs per 8 bytes, so file
 //! data must go from the disk to the page cache by DMA, which needs the block mapping
-//! itself. The on-disk format is decoded by `kcore::ext2` (pure, host-tested); this module
-//! does the I/O and keeps what it decoded:
+//! itself. The on-disk format is decoded by `kcore::ext2_format` (pure, host-tested); this
+//! module is the file system: it does the I/O and keeps what it decoded:
 //!
 //! - `io.rs`: metadata bytes through the block cache, file pages by DMA;
 //! - `map.rs`: logical to physical blocks (extent trees, indirect block maps);
-//! - `load.rs`: file pages into the page cache by DMA, in runs of contiguous frames;
+//! - `fill.rs`: file pages into the page cache by DMA, in runs of contiguous frames;
 //! - `dir.rs`: a directory's entries, read once, with a hash index for lookups;
 //! - `node.rs`: the `Node` of an inode (its page cache, its listing).
 //!
@@ -19,8 +19,8 @@
 //! a file system that needs recovery is mounted as it is, with a warning.
 
 mod dir;
+mod fill;
 mod io;
-mod load;
 mod map;
 mod node;
 
@@ -32,8 +32,8 @@ use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use kcore::ext2::inode::Inode;
-use kcore::ext2::superblock::{self, Superblock};
+use kcore::ext2_format::inode::Inode;
+use kcore::ext2_format::superblock::{self, Superblock};
 use node::Ext2Node;
 use posix::Errno;
 use spin::mutex::SpinMutex;

@@ -3,7 +3,7 @@
 
 use super::Ext2Fs;
 use super::dir::Listing;
-use super::load::READ_AHEAD;
+use super::fill::READ_AHEAD;
 use super::map::map_range;
 use crate::fs::iobuf::ReadBuf;
 use crate::fs::node::{DirEntry, Node, NodeId, NodeRef, Perm};
@@ -11,7 +11,7 @@ use crate::fs::pagecache::{PAGE, RunMap};
 use crate::mm::memops::Batch;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use kcore::ext2::inode::{Data, Inode};
+use kcore::ext2_format::inode::{Data, Inode};
 use posix::Errno;
 use posix::fs::mode;
 use posix::fs::stat::{Stat, Timespec};

@@ -1,9 +1,9 @@
 //! User virtual memory: address spaces (`space`), their mappings (`vma`), page tables
-//! (`page_table`) and the copy-on-write copy of an address space at fork (`fork`). The
-//! user layout (where the stack, the heap and mappings go) is `posix::mm::layout`; the
+//! (`page_table`) and the copy-on-write copy of an address space at fork (`cow`). The
+//! user layout (where the stack, the heap and mappings go) is `posix::mm::user_layout`; the
 //! argument rules of the memory system calls are `posix::mm::mmap`.
 
-pub mod fork;
+pub mod cow;
 pub mod page_table;
 pub mod space;
 pub mod vma;

@@ -297,7 +297,7 @@ impl AddressSpace {
     /// The highest free range of `len` bytes below the mmap base (top-down placement), or
     /// `hint` if `[hint, hint + len)` is free and above the minimum address.
     pub fn find_free(&self, len: u64, hint: u64) -> Option<u64> {
-        use posix::mm::layout::MMAP_MIN_ADDR;
+        use posix::mm::user_layout::MMAP_MIN_ADDR;
         if hint >= MMAP_MIN_ADDR
             && let Some(end) = hint.checked_add(len)
             && end <= posix::exec::elf::USER_END

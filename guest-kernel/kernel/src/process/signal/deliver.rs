@@ -13,8 +13,8 @@ use crate::sched::{self, Kind, WaitError};
 use core::sync::atomic::Ordering;
 use posix::process::status::ChildEvent;
 use posix::signal::SigSet;
+use posix::signal::disposition::{Delivery, Disposition, delivery};
 use posix::signal::num::{SIGTSTP, SIGTTIN, SIGTTOU};
-use posix::signal::send::{Delivery, Disposition, delivery};
 
 /// Acts on the current task's pending, unblocked signals. Does not return if one ends the
 /// process. `ctx` is the user context a handler frame will be built on (signals issue).

@@ -1,7 +1,7 @@
 //! Sending a signal: what happens at once (SIGKILL and SIGCONT resume a stopped process,
 //! SIGCONT and the stop signals cancel each other), whether it is discarded, and marking
 //! it pending so that the target acts on it on its way back to user mode, interrupting a
-//! blocking wait if the signal requires (`posix::signal::send` holds the rules).
+//! blocking wait if the signal requires (`posix::signal::disposition` holds the rules).
 //!
 //! Also the notices a parent gets about its children (SIGCHLD and the wake-up of `wait`).
 
@@ -12,8 +12,8 @@ use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{SA_NOCLDSTOP, SA_NOCLDWAIT};
 use posix::Errno;
 use posix::signal::SigSet;
+use posix::signal::disposition::{Disposition, discarded_when_sent, interrupts, on_generation};
 use posix::signal::num::{SIGCHLD, SIGKILL};
-use posix::signal::send::{Disposition, discarded_when_sent, interrupts, on_generation};
 use posix::signal::state::SIG_IGN;
 
 /// Sends `sig` (1..=64) to `process` (process-directed: `kill`). ENOSYS if the process

@@ -1,5 +1,6 @@
-//! The block cache's bookkeeping: which disk block sits in which cache slot, and which slot
-//! to reuse when the cache is full (the least recently used one).
+//! The index under the block cache: which disk block sits in which cache slot, and which
+//! slot to reuse when the cache is full (the least recently used one). The cache itself
+//! (frames, I/O, write-through policy) is the kernel's `block::cache`.
 //!
 //! The kernel keeps the data: slot `i` is one 4 KiB frame, allocated the first time the
 //! slot is used. This index only maps block numbers to slot numbers, in O(1) per operation:

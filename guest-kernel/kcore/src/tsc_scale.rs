@@ -1,4 +1,6 @@
-//! kvm-clock (pvclock) arithmetic: the scale KVM publishes between TSC ticks and nanoseconds.
+//! TSC scale arithmetic: converting between TSC ticks, nanoseconds and the TSC frequency
+//! under the scale kvm-clock (pvclock) publishes. The kernel's `time::pvclock` reads the
+//! scale from KVM; this is only the arithmetic, tested on the host.
 //!
 //! KVM describes the TSC as `ns = ((tsc_delta << shift) * mul) >> 32` (a negative `shift`
 //! shifts right). These machines are AMD EPYC, where CPUID leaf 0x15 does not give the TSC

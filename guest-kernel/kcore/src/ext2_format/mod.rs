@@ -1,5 +1,6 @@
 //! The ext2/3/4 on-disk format, read-only: superblock, group descriptors, inodes,
-//! directory entries, extent trees and indirect block maps, decoded from byte slices.
+//! directory entries, extent trees and indirect block maps, decoded from byte slices. The
+//! file system itself (lookups, caching, I/O) is the kernel's `fs::ext2`.
 //!
 //! Reference: the Linux kernel's "ext4 Data Structures and Algorithms"
 //! (Documentation/filesystems/ext4/), which covers ext2 and ext3 as subsets. Everything

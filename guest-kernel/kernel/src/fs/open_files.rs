@@ -1,6 +1,8 @@
-//! [`FdTable`]: a process's file descriptors. The rules (lowest free descriptor, the dup
-//! family, close-on-exec, RLIMIT_NOFILE) are `posix::fs::fdtable`, tested on the host;
-//! this is that table holding shared open file descriptions.
+//! A process's open files (Linux `files_struct`): [`FdTable`], the descriptor table
+//! instantiated with shared open file descriptions (`Arc<OpenFile>`), plus init's standard
+//! descriptors on the console. The descriptor-number rules it applies (lowest free
+//! descriptor, the dup family, close-on-exec, RLIMIT_NOFILE) are `posix::fs::fdtable`,
+//! generic and tested on the host; this file only fixes what a descriptor refers to.
 
 use super::devfs;
 use super::file::OpenFile;

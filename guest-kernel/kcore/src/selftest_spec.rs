@@ -1,6 +1,7 @@
-//! The kernel's command-line self-tests and benchmarks (`blktest=`, `contest=`, `blkbench=`):
-//! what they are asked to do, the data patterns the host checks byte for byte, and the
-//! statistics they print. The host integration tests are written against exactly these.
+//! The specification of the kernel's command-line self-tests and benchmarks (`blktest=`,
+//! `contest=`, `blkbench=`): what they are asked to do, the data patterns the host checks
+//! byte for byte, and the statistics they print. The host integration tests are written
+//! against exactly these; the kernel's `selftest/` runs them on the devices.
 
 /// `blktest=`: a block-device round trip on `vda`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,6 +1,8 @@
-//! The bookkeeping of the kernel reserve (the kernel's `mm::reserve` holds the why): a
-//! small pool of physically contiguous chunks of frames, filled from general memory and
-//! drawn on by the kernel's own allocations when general memory has nothing left.
+//! A pool of physically contiguous chunks of frames: the bookkeeping under the kernel
+//! reserve (the kernel's `mm::reserve` holds the why and the policy around it), filled from
+//! general memory and drawn on by the kernel's own allocations when general memory has
+//! nothing left. Named after the data structure, not the reserve, so it is not mistaken for
+//! a second home of the reserve.
 
 use crate::memmap::PAGE_SIZE;
 

@@ -1,5 +1,6 @@
-//! The bump half of the frame allocator: hands out page frames from the usable ranges
-//! in address order without ever touching them.
+//! A bump allocator of page frames, the first stage of the kernel's frame allocator
+//! (`mm::frame`): hands out page frames from the usable ranges in address order without
+//! ever touching them.
 //!
 //! The kernel's frame allocator puts a free list of returned frames in front of this, so
 //! the pair is O(1) per allocation and needs no per-frame initialization at boot (a bitmap
