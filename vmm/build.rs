@@ -36,7 +36,7 @@ fn main() {
         "guest-kernel/Cargo.lock",
         "guest-kernel/.cargo",
         "guest-kernel/kernel",
-        "guest-kernel/kcore",
+        "guest-kernel/klib",
         "guest-kernel/posix",
         "abi",
         "guest-apps/Cargo.toml",

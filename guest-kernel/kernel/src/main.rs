@@ -46,10 +46,10 @@ mod uaccess;
 
 use arch::x86_64::{gdt, idt, paging};
 use console::println;
-use kcore::banner::Banner;
-use kcore::memmap::{self, RangeList};
-use kcore::options::{self, FaultKind};
-use kcore::range::PhysRange;
+use klib::banner::Banner;
+use klib::memmap::{self, RangeList};
+use klib::options::{self, FaultKind};
+use klib::range::PhysRange;
 use mm::layout;
 use vmm_abi::report::stamp;
 

@@ -1,7 +1,7 @@
 //! The guest kernel's UNIX model as pure logic: what POSIX and Linux say must happen, with
 //! no hardware and no global state, so every rule is unit-tested on the host (`cargo test
 //! -p posix`) and the kernel only wires it to memory and devices. How the kernel computes
-//! without hardware (data structures, formats) is `kcore`; the rule is written in
+//! without hardware (data structures, formats) is `klib`; the rule is written in
 //! `guest-kernel/README.md`. Each rule cites where it comes from (POSIX, a Linux man page
 //! or source file) because Linux is the oracle the differential tests compare against.
 //!

@@ -1,4 +1,4 @@
-//! The block cache: 4 KiB disk blocks in page frames, indexed by `kcore::cache_index`
+//! The block cache: 4 KiB disk blocks in page frames, indexed by `klib::cache_index`
 //! (least recently used slot reused first).
 //!
 //! Policy: write-through. A write fills the cache pages and sends those same pages to the
@@ -14,8 +14,8 @@
 
 use crate::mm::{dma::DmaRegion, frame, layout};
 use alloc::vec::Vec;
-use kcore::cache_index::{CacheIndex, Lookup};
-use kcore::memmap::PAGE_SIZE;
+use klib::cache_index::{CacheIndex, Lookup};
+use klib::memmap::PAGE_SIZE;
 
 /// A block cache for one disk.
 pub struct BlockCache {

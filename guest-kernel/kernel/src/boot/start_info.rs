@@ -10,8 +10,8 @@ use crate::console;
 use crate::mm::layout;
 use alloc::string::String;
 use alloc::vec::Vec;
-use kcore::memmap::{MAX_REGIONS, Region, RegionList};
-use kcore::range::PhysRange;
+use klib::memmap::{MAX_REGIONS, Region, RegionList};
+use klib::range::PhysRange;
 
 /// `hvm_start_info.magic`.
 const HVM_START_MAGIC: u32 = 0x336e_c578;

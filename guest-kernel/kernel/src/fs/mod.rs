@@ -11,7 +11,7 @@
 //! blocking goes through `wait`; `selftest` is the `fstest=` command-line check. The pure
 //! rules (stat layouts, open flags, the descriptor table, path limits, dirent records,
 //! lseek, the pipe ring, termios) are `posix::fs`; the ext2 on-disk format is
-//! `kcore::ext2_format`.
+//! `klib::ext2_format`.
 //!
 //! # Interface (for `process/`, `syscall/`, `exec/`, `mm/`)
 //!

@@ -13,7 +13,7 @@
 use crate::mm::frame;
 use crate::mm::layout;
 use alloc::vec::Vec;
-use kcore::memmap::PAGE_SIZE;
+use klib::memmap::PAGE_SIZE;
 
 /// Pages held in the map itself.
 const INLINE: usize = 16;

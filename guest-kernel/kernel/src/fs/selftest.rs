@@ -20,9 +20,9 @@ use posix::fs::seek::SEEK_SET;
 /// Runs the self-test if the command line asks for it (`fstest=basic`, or `fstest=cat`:
 /// copy console input to console output through init's descriptors until end of input,
 /// with small reads); powers off.
-pub fn run_if_asked(test: Option<kcore::options::FsTest>) {
+pub fn run_if_asked(test: Option<klib::options::FsTest>) {
     let Some(test) = test else { return };
-    let result = if test == kcore::options::FsTest::Cat { cat() } else { run() };
+    let result = if test == klib::options::FsTest::Cat { cat() } else { run() };
     match result {
         Ok(()) => {
             println!("fstest: PASS");

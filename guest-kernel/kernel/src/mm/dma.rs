@@ -7,7 +7,7 @@
 //! the kernel.
 
 use crate::mm::{frame, layout};
-use kcore::memmap::PAGE_SIZE;
+use klib::memmap::PAGE_SIZE;
 
 /// A physically contiguous, zero-initialized region shared with devices.
 #[derive(Clone, Copy, Debug)]

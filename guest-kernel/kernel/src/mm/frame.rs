@@ -1,6 +1,6 @@
 //! The physical frame allocator: O(1), and nothing to initialize per frame at boot.
 //!
-//! Fresh frames come from [`kcore::bump_frames::BumpFrames`], which moves a pointer through the
+//! Fresh frames come from [`klib::bump_frames::BumpFrames`], which moves a pointer through the
 //! usable ranges of the memory map and never touches the memory it hands out. Freed frames
 //! go on an intrusive free list (each free frame holds the physical address of the next)
 //! and are reused first. A bitmap or a list of all frames would have to be written at boot:
@@ -25,10 +25,10 @@
 
 use crate::mm::layout;
 use core::sync::atomic::{AtomicBool, Ordering};
-use kcore::bump_frames::BumpFrames;
-use kcore::chunk_pool::{MAX_TOP_UP, MIN_TOP_UP, Pool};
-use kcore::memmap::PAGE_SIZE;
-use kcore::range::PhysRange;
+use klib::bump_frames::BumpFrames;
+use klib::chunk_pool::{MAX_TOP_UP, MIN_TOP_UP, Pool};
+use klib::memmap::PAGE_SIZE;
+use klib::range::PhysRange;
 use spin::mutex::SpinMutex;
 
 /// The allocator's state.
@@ -98,7 +98,7 @@ pub fn reserve_depleted() -> bool {
 static USE_RESERVE: AtomicBool = AtomicBool::new(false);
 
 /// Starts the allocator on `usable` (page-aligned ranges that nothing else uses, as
-/// `kcore::memmap::usable_ranges` computes them with the kernel's reservations).
+/// `klib::memmap::usable_ranges` computes them with the kernel's reservations).
 /// Sets the kernel reserve aside from fresh frames (no frame is touched).
 pub fn init(usable: &[PhysRange]) {
     assert!(usable.iter().all(|r| r.start != 0), "frame 0 must not be allocatable");

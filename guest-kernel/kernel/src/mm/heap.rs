@@ -16,7 +16,7 @@
 use crate::mm::{frame, layout};
 use core::alloc::Layout;
 use core::ptr::NonNull;
-use kcore::memmap::PAGE_SIZE;
+use klib::memmap::PAGE_SIZE;
 use spin::mutex::SpinMutex;
 use talc::base::Talc;
 use talc::base::binning::Binning;

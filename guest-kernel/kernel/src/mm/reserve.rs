@@ -6,7 +6,7 @@
 //! kernel allocations are written as if they cannot fail (a `Box`, an `Arc`, a node of a
 //! `BTreeMap`), so running out would be a kernel panic caused by user code. Linux keeps
 //! `min_free_kbytes` below its watermarks for the same reason; here the reserve is a small
-//! pool of contiguous chunks (the heap grows in contiguous pieces; `kcore::chunk_pool::Pool`)
+//! pool of contiguous chunks (the heap grows in contiguous pieces; `klib::chunk_pool::Pool`)
 //! that only the kernel's own allocations draw on (`frame::alloc_kernel_contiguous`,
 //! `frame::alloc_kernel_table`), after general memory, and init's page faults as a last
 //! resort (`frame::with_reserve`).

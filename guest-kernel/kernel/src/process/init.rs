@@ -23,7 +23,7 @@ use crate::sched::Kind;
 use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use kcore::cmdline;
+use klib::cmdline;
 use posix::Errno;
 use vmm_abi::args::{ENV_PARAM, decode};
 use vmm_abi::exit::{STATUS_BAD_ROOTFS, STATUS_NO_INIT};

@@ -1,5 +1,5 @@
 //! The kernel's random generator (`getrandom(2)`, exec's `AT_RANDOM`): ChaCha20 with fast
-//! key erasure (`kcore::chacha`), seeded once at boot.
+//! key erasure (`klib::chacha`), seeded once at boot.
 //!
 //! The seed: the vmm's entropy page (`vmm_abi::entropy`: 64 bytes from the host's
 //! `getrandom`, announced in the memory map; the guest CPUID has no RDRAND here), which is
@@ -8,8 +8,8 @@
 
 use crate::arch::x86_64::cpu;
 use crate::mm::layout;
-use kcore::chacha::Generator;
-use kcore::memmap::Region;
+use klib::chacha::Generator;
+use klib::memmap::Region;
 use spin::mutex::SpinMutex;
 use vmm_abi::entropy::{E820_TYPE_ENTROPY, SEED_LEN};
 

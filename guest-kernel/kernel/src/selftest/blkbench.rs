@@ -15,7 +15,7 @@ use crate::mm::dma::DmaRegion;
 use crate::time;
 use alloc::format;
 use alloc::vec::Vec;
-use kcore::selftest_spec::{BlkBench, XorShift, percentile};
+use klib::selftest_spec::{BlkBench, XorShift, percentile};
 
 /// Sequential request size.
 const SEQ_BYTES: usize = 1 << 20;

@@ -1,4 +1,4 @@
-//! `blktest=rw` and `blktest=ro` on `vda` (the contract is in `kcore::selftest_spec`).
+//! `blktest=rw` and `blktest=ro` on `vda` (the contract is in `klib::selftest_spec`).
 
 use super::{Outcome, pass};
 use crate::block::{self, BLOCK_SIZE, Disk, IoError, SECTORS_PER_BLOCK};
@@ -6,7 +6,7 @@ use crate::drivers::virtio::blk::{BlkError, Op, SECTOR_SIZE, Segment};
 use crate::mm::dma::DmaRegion;
 use alloc::format;
 use alloc::string::String;
-use kcore::selftest_spec::{BlkTest, check_sector, fill_sector};
+use klib::selftest_spec::{BlkTest, check_sector, fill_sector};
 
 /// Blocks the read-write test writes: sectors 0..128, 64 KiB.
 const TEST_BLOCKS: u64 = 16;

@@ -1,11 +1,11 @@
 //! `contest=out:N`, `contest=echo` and `contest=split` (the contract is in
-//! `kcore::selftest_spec`).
+//! `klib::selftest_spec`).
 
 use super::{Outcome, pass};
 use crate::drivers::virtio::console::{self, Port};
 use crate::mm::dma::DmaRegion;
 use alloc::format;
-use kcore::selftest_spec::{CONSOLE_PERIOD, ConTest, fill_console_pattern};
+use klib::selftest_spec::{CONSOLE_PERIOD, ConTest, fill_console_pattern};
 
 /// Chunk sizes `out:N` cycles through: tiny to one whole period, so both the batching of
 /// many small buffers and single large ones are exercised.

@@ -1,5 +1,5 @@
 //! Self-tests and benchmarks asked for on the kernel command line (`blktest=`, `contest=`,
-//! `blkbench=`; see `kcore::selftest_spec`). Each prints one result line on the kernel console
+//! `blkbench=`; see `klib::selftest_spec`). Each prints one result line on the kernel console
 //! (port 1 of the virtio console: the vmm's stderr) and powers off: status 0 when it
 //! passed, 1 when it failed. The host integration tests are written against exactly that.
 //! If several are given, the first of blktest, blkbench, contest runs.
@@ -16,7 +16,7 @@ use alloc::string::String;
 fn pass() -> Outcome {
     Ok(String::from("PASS"))
 }
-use kcore::options::BootOptions;
+use klib::options::BootOptions;
 
 /// A test's outcome: `Ok` carries the result printed after `<name>: ` (`PASS`, or a
 /// benchmark's figures), `Err` the reason printed after `FAIL`.

@@ -108,7 +108,7 @@ pub fn init() -> u64 {
             (v1, mul, shift, (&raw const (*info).version).read_volatile())
         };
         if v1 == v2 && v1 % 2 == 0 && v1 != 0 {
-            return kcore::tsc_scale::tsc_khz(mul, shift);
+            return klib::tsc_scale::tsc_khz(mul, shift);
         }
         core::hint::spin_loop();
     }

@@ -22,8 +22,8 @@ use crate::mm::layout::{self, Access};
 use crate::sync::BootCell;
 use core::arch::asm;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use kcore::memmap::{RangeList, Region, direct_map_ranges};
-use kcore::range::{PhysRange, align_down, align_up};
+use klib::memmap::{RangeList, Region, direct_map_ranges};
+use klib::range::{PhysRange, align_down, align_up};
 
 /// Entry bit: the entry is valid.
 const PRESENT: u64 = 1 << 0;

@@ -19,7 +19,7 @@ use crate::drivers::virtio::queue::{
 use crate::drivers::virtio::transport::{self, F_EVENT_IDX, F_INDIRECT_DESC, InitError};
 use crate::mm::dma::DmaRegion;
 use core::fmt;
-use kcore::memmap::PAGE_SIZE;
+use klib::memmap::PAGE_SIZE;
 use virtio_drivers::transport::Transport;
 use virtio_drivers::transport::mmio::MmioTransport;
 

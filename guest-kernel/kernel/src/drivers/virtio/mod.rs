@@ -37,7 +37,7 @@ use crate::console::println;
 use crate::time;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
-use kcore::virtio_mmio::MmioDevice;
+use klib::virtio_mmio::MmioDevice;
 use spin::mutex::SpinMutex;
 use virtio_drivers::transport::DeviceType;
 use virtio_drivers::transport::mmio::MmioTransport;
@@ -78,7 +78,7 @@ pub fn announce(cmdline: &'static str, kvm_features: u32, verbose: bool) {
 /// The announced devices, read from the command line (malformed ones reported, skipped).
 fn read_devices(cmdline: &str) -> Vec<Slot> {
     let mut slots = Vec::new();
-    for device in kcore::virtio_mmio::devices(cmdline) {
+    for device in klib::virtio_mmio::devices(cmdline) {
         match device {
             Ok(device) => slots.push(Slot::Announced(device)),
             Err((value, e)) => println!("virtio_mmio.device={value}: {e}; ignored"),

@@ -14,7 +14,7 @@
 
 use crate::mm::dma::DmaRegion;
 use core::sync::atomic::{Ordering, fence};
-use kcore::memmap::PAGE_SIZE;
+use klib::memmap::PAGE_SIZE;
 
 /// Descriptor flag: the chain continues at `next`.
 pub const DESC_NEXT: u16 = 1;

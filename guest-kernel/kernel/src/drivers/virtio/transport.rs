@@ -8,7 +8,7 @@ use crate::arch::x86_64::paging;
 use crate::drivers::virtio::queue::SplitQueue;
 use core::fmt;
 use core::ptr::NonNull;
-use kcore::virtio_mmio::MmioDevice;
+use klib::virtio_mmio::MmioDevice;
 use virtio_drivers::transport::mmio::{MmioError, MmioTransport, MmioVersion, VirtIOHeader};
 use virtio_drivers::transport::{DeviceStatus, DeviceType, InterruptStatus, Transport};
 

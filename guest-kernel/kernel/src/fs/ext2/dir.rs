@@ -9,8 +9,8 @@ use super::node::Ext2Node;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
-use kcore::ext2_format::dirent;
-use kcore::ext2_format::inode::Inode;
+use klib::ext2_format::dirent;
+use klib::ext2_format::inode::Inode;
 use posix::Errno;
 
 /// Largest directory read (blocks): a bound against corrupt sizes.

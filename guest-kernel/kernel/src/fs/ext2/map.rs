@@ -3,8 +3,8 @@
 
 use super::Ext2Fs;
 use alloc::vec::Vec;
-use kcore::ext2_format::inode::{Data, Inode};
-use kcore::ext2_format::{blockmap, extent};
+use klib::ext2_format::inode::{Data, Inode};
+use klib::ext2_format::{blockmap, extent};
 use posix::Errno;
 
 /// Appends to `out` the physical block of each logical block `first..first + count` of

@@ -5,7 +5,7 @@
 //! block cache and then into the caller's buffer, and seeks by walking the block list from
 //! the start. On this platform each of those copies costs about 1 µs per 8 bytes, so file
 //! data must go from the disk to the page cache by DMA, which needs the block mapping
-//! itself. The on-disk format is decoded by `kcore::ext2_format` (pure, host-tested); this
+//! itself. The on-disk format is decoded by `klib::ext2_format` (pure, host-tested); this
 //! module is the file system: it does the I/O and keeps what it decoded:
 //!
 //! - `io.rs`: metadata bytes through the block cache, file pages by DMA;
@@ -32,8 +32,8 @@ use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use kcore::ext2_format::inode::Inode;
-use kcore::ext2_format::superblock::{self, Superblock};
+use klib::ext2_format::inode::Inode;
+use klib::ext2_format::superblock::{self, Superblock};
 use node::Ext2Node;
 use posix::Errno;
 use spin::mutex::SpinMutex;

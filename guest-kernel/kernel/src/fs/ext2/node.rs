@@ -11,7 +11,7 @@ use crate::fs::pagecache::{PAGE, RunMap};
 use crate::mm::memops::Batch;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use kcore::ext2_format::inode::{Data, Inode};
+use klib::ext2_format::inode::{Data, Inode};
 use posix::Errno;
 use posix::fs::mode;
 use posix::fs::stat::{Stat, Timespec};

@@ -1,5 +1,5 @@
 //! The control queues of a multiport console (virtio 1.2, 5.3.6.2), on top of the pure
-//! protocol logic in `kcore::virtio_console`.
+//! protocol logic in `klib::virtio_console`.
 //!
 //! Receive buffers are 64 bytes (a header and a port name), posted at start-up; messages
 //! to the device are 8 bytes, each in its own slot of the same page and sent in place.
@@ -8,7 +8,7 @@
 
 use crate::drivers::virtio::queue::{DESC_WRITE, Descriptor, QueueAllocError, SplitQueue};
 use crate::mm::dma::DmaRegion;
-use kcore::virtio_console::{ControlMsg, ControlState};
+use klib::virtio_console::{ControlMsg, ControlState};
 
 /// Control receive buffers.
 const RX_COUNT: u16 = 8;

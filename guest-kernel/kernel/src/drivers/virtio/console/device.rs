@@ -10,7 +10,7 @@ use crate::drivers::virtio::transport::{self, F_EVENT_IDX, InitError};
 use crate::mm::dma::DmaRegion;
 use crate::mm::layout;
 use core::fmt;
-use kcore::virtio_console::READY;
+use klib::virtio_console::READY;
 use virtio_drivers::transport::Transport;
 use virtio_drivers::transport::mmio::MmioTransport;
 

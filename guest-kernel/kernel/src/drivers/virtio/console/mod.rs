@@ -5,7 +5,7 @@
 //! stderr port and no end-of-input), queues of two entries and byte-at-a-time input. This
 //! driver posts output in place (descriptors point at the caller's bytes or at the log line
 //! formatted into DMA memory: the kernel copies nothing), hands input to readers in place,
-//! and speaks the control protocol (`control.rs`, logic in `kcore::virtio_console`).
+//! and speaks the control protocol (`control.rs`, logic in `klib::virtio_console`).
 //!
 //! Files: `device.rs` the device, `tx.rs`/`rx.rs` its port queues, `log.rs` the kernel log
 //! lines, `control.rs` the control queues. This file holds the one console the kernel uses

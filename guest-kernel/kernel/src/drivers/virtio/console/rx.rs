@@ -7,7 +7,7 @@
 
 use crate::drivers::virtio::queue::{DESC_WRITE, Descriptor, QueueAllocError, SplitQueue};
 use crate::mm::dma::DmaRegion;
-use kcore::memmap::PAGE_SIZE;
+use klib::memmap::PAGE_SIZE;
 
 /// Receive buffers (one page each).
 pub const RX_BUFFERS: u16 = 4;
