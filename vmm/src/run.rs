@@ -72,8 +72,7 @@ fn read_guest_tsc(vcpu: &kvm_ioctls::VcpuFd) -> Option<u64> {
 fn read_report(built: &builder::BuiltVm) -> Option<BootReport> {
     let mut raw = [0u8; REPORT_SIZE];
     built.memory().read_slice(&mut raw, GuestAddress(BOOT_REPORT_ADDR)).ok()?;
-    let words: Vec<u64> =
-        raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]))).collect();
+    let words: Vec<u64> = raw.as_chunks::<8>().0.iter().map(|c| u64::from_le_bytes(*c)).collect();
     if words[0] != REPORT_MAGIC {
         return None;
     }

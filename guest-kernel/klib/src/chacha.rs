@@ -80,8 +80,8 @@ impl Generator {
             key_bytes[i % 32] ^= b;
         }
         let mut key = [0u32; 8];
-        for (k, chunk) in key.iter_mut().zip(key_bytes.chunks_exact(4)) {
-            *k = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        for (k, chunk) in key.iter_mut().zip(key_bytes.as_chunks::<4>().0) {
+            *k = u32::from_le_bytes(*chunk);
         }
         Generator { key, buffer: [0; BUFFER_LEN], available: 0 }
     }
@@ -90,8 +90,8 @@ impl Generator {
     fn refill(&mut self) {
         let first = block(&self.key, 0, &[0; 3]);
         self.buffer.copy_from_slice(&first[32..]);
-        for (k, chunk) in self.key.iter_mut().zip(first[..32].chunks_exact(4)) {
-            *k = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+        for (k, chunk) in self.key.iter_mut().zip(first[..32].as_chunks::<4>().0) {
+            *k = u32::from_le_bytes(*chunk);
         }
         self.available = BUFFER_LEN;
     }

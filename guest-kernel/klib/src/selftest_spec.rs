@@ -122,14 +122,12 @@ fn sector_word(sector: u64, w: usize) -> u64 {
 /// 8-byte store per step (a byte loop, or a `memcpy` call per word, costs many times the
 /// instructions, which the kernel pays at about 1 µs each).
 pub fn fill_sector(sector: u64, out: &mut [u8]) {
-    let mut words = out.chunks_exact_mut(8);
+    let (words, tail) = out.as_chunks_mut::<8>();
     let mut w = 0;
-    for chunk in words.by_ref().take(64) {
-        let chunk: &mut [u8; 8] = chunk.try_into().expect("chunks_exact gives 8 bytes");
+    for chunk in words.iter_mut().take(64) {
         *chunk = sector_word(sector, w).to_le_bytes();
         w += 1;
     }
-    let tail = words.into_remainder();
     if w < 64 && !tail.is_empty() {
         let n = tail.len();
         tail.copy_from_slice(&sector_word(sector, w).to_le_bytes()[..n]);
@@ -141,14 +139,12 @@ pub fn check_sector(sector: u64, data: &[u8]) -> bool {
     if data.len() > 512 {
         return false;
     }
-    let mut words = data.chunks_exact(8);
-    for (w, chunk) in words.by_ref().enumerate() {
-        let chunk: &[u8; 8] = chunk.try_into().expect("chunks_exact gives 8 bytes");
+    let (words, tail) = data.as_chunks::<8>();
+    for (w, chunk) in words.iter().enumerate() {
         if u64::from_le_bytes(*chunk) != sector_word(sector, w) {
             return false;
         }
     }
-    let tail = words.remainder();
     let w = data.len() / 8;
     tail.is_empty() || tail == &sector_word(sector, w).to_le_bytes()[..tail.len()]
 }

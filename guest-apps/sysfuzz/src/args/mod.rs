@@ -189,8 +189,8 @@ impl<'a> Gen<'a> {
     pub fn put_words(&mut self, words: &[u64]) -> u64 {
         let mut bytes = [0u8; 512];
         let n = (words.len() * 8).min(bytes.len());
-        for (chunk, w) in bytes[..n].chunks_exact_mut(8).zip(words) {
-            chunk.copy_from_slice(&w.to_le_bytes());
+        for (chunk, w) in bytes[..n].as_chunks_mut::<8>().0.iter_mut().zip(words) {
+            *chunk = w.to_le_bytes();
         }
         self.put(&bytes[..n])
     }

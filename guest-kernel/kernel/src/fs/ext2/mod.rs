@@ -157,8 +157,8 @@ impl Ext2Fs {
     ) -> Result<(), Errno> {
         self.with_whole_block(block, |b| {
             let bytes = b.get(first * 4..(first + count) * 4).ok_or(Errno::EIO)?;
-            for p in bytes.chunks_exact(4) {
-                f(u32::from_le_bytes([p[0], p[1], p[2], p[3]]));
+            for p in bytes.as_chunks::<4>().0 {
+                f(u32::from_le_bytes(*p));
             }
             Ok(())
         })?
