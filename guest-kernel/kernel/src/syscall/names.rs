@@ -1,5 +1,9 @@
-//! System call names by number (x86-64, from `linux-raw-sys`'s `__NR_*` constants; generated),
-//! for the log line about an unknown system call.
+//! System call names by number (x86-64): the dispatch table finds each entry's number
+//! here by its name, and the log line about an unknown system call names it.
+//!
+//! GENERATED from linux-raw-sys 0.12.1's `__NR_*` constants by
+//! `cargo run -p tools --bin gen-syscall-names` (tools/src/syscall_names.rs); do not
+//! edit. A host test fails when this file differs from what the generator writes.
 
 /// One past the highest system call number known.
 pub const COUNT: usize = 470;
