@@ -5,8 +5,7 @@
 //! into their registers on the way back to user mode.
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
+use crate::arch::UserContext;
 use crate::uaccess;
 use posix::Errno;
 use posix::exec::elf::USER_END;
@@ -20,29 +19,27 @@ const ARCH_GET_GS: u32 = 0x1004;
 /// arch_prctl(code, addr): ARCH_SET_FS/ARCH_SET_GS with a user address (EPERM for an
 /// address outside the user half, as Linux), ARCH_GET_FS/ARCH_GET_GS into `*addr`;
 /// EINVAL for other codes.
-pub fn sys_arch_prctl(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let (code, addr) = (a.u32(0), a.u64(1));
+pub fn sys_arch_prctl(ctx: &mut UserContext, code: u32, addr: u64) -> SysResult {
     match code {
         ARCH_SET_FS | ARCH_SET_GS => {
             if addr >= USER_END {
                 return Err(Errno::EPERM);
             }
             if code == ARCH_SET_FS {
-                frame.set_fs_base(addr);
+                ctx.set_fs_base(addr);
             } else {
                 // The task's own value, in its context (the system-call fuzzer once found
                 // it written to the register alone, so the next process read this one's).
-                frame.set_gs_base(addr);
+                ctx.set_gs_base(addr);
             }
             Ok(0)
         }
         ARCH_GET_FS => {
-            uaccess::write(addr, &frame.fs_base())?;
+            uaccess::write(addr, &ctx.fs_base())?;
             Ok(0)
         }
         ARCH_GET_GS => {
-            uaccess::write(addr, &frame.gs_base())?;
+            uaccess::write(addr, &ctx.gs_base())?;
             Ok(0)
         }
         _ => Err(Errno::EINVAL),

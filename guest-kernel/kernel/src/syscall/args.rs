@@ -1,39 +1,76 @@
-//! Reading a system call's raw arguments from the saved user context.
+//! Typed system-call arguments: how one raw 64-bit argument register becomes the value a
+//! handler's parameter declares.
+//!
+//! The table (`table.rs`) names each parameter's type, and its wrapper decodes the raw
+//! arguments with [`FromArg`], so no handler reads registers by position. Decoding here
+//! never fails and never checks anything: it only says how many bits of the register the
+//! kernel's C prototype uses (an `int` is the low 32 bits; the upper half is whatever user
+//! mode left there, as on Linux). Checks that can fail (a descriptor that is not open, a
+//! signal number out of range, a bad user pointer) stay with the handlers and the rules
+//! they call, in the order that gives Linux's errno for a call with several bad arguments.
+//!
+//! Every decoder is `#[inline(always)]` and every type is the bare integer underneath, so
+//! a wrapper compiles to the same register moves the handler did when it read the saved
+//! context itself.
 
-use crate::arch::UserContext;
+/// A type a raw argument register decodes into (see the module comment).
+pub trait FromArg {
+    /// The value of `raw`, the full 64-bit register.
+    fn from_arg(raw: u64) -> Self;
+}
 
-/// The six raw arguments (RDI, RSI, RDX, R10, R8, R9: the x86-64 system-call convention).
-#[derive(Clone, Copy, Debug)]
-pub struct Args(pub [u64; 6]);
-
-impl Args {
-    /// The arguments saved in `frame`.
-    pub fn of(ctx: &UserContext) -> Self {
-        Args(ctx.syscall_args())
+impl FromArg for u64 {
+    /// Unchanged: addresses, `unsigned long`, 64-bit flag words.
+    #[inline(always)]
+    fn from_arg(raw: u64) -> Self {
+        raw
     }
+}
 
-    /// Argument `i` as a 64-bit value.
-    pub fn u64(&self, i: usize) -> u64 {
-        self.0[i]
+impl FromArg for i64 {
+    /// Reinterpreted as signed: `long`, `off_t`.
+    #[inline(always)]
+    fn from_arg(raw: u64) -> Self {
+        raw as i64
     }
+}
 
-    /// Argument `i` as a C `int` (the low 32 bits, as the kernel's `int` parameters).
-    pub fn i32(&self, i: usize) -> i32 {
-        self.0[i] as i32
+impl FromArg for usize {
+    /// `size_t`.
+    #[inline(always)]
+    fn from_arg(raw: u64) -> Self {
+        raw as usize
     }
+}
 
-    /// Argument `i` as a C `unsigned int`.
-    pub fn u32(&self, i: usize) -> u32 {
-        self.0[i] as u32
+impl FromArg for i32 {
+    /// A C `int`: the low 32 bits, as Linux's `int` parameters.
+    #[inline(always)]
+    fn from_arg(raw: u64) -> Self {
+        raw as i32
     }
+}
 
-    /// Argument `i` as a size (`size_t`).
-    pub fn usize(&self, i: usize) -> usize {
-        self.0[i] as usize
+impl FromArg for u32 {
+    /// A C `unsigned int`: the low 32 bits.
+    #[inline(always)]
+    fn from_arg(raw: u64) -> Self {
+        raw as u32
     }
+}
 
-    /// Argument `i` as a signed 64-bit value (`off_t`, `long`).
-    pub fn i64(&self, i: usize) -> i64 {
-        self.0[i] as i64
+/// A file-descriptor argument as the caller passed it (a C `int`), not yet looked up: a
+/// descriptor, `AT_FDCWD`, or anything else (which the lookup answers with EBADF). Its own
+/// type so that a descriptor cannot be passed where a count or flags are meant; the
+/// number itself is public because the descriptor table is indexed by it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct Fd(pub i32);
+
+impl FromArg for Fd {
+    /// The low 32 bits (`int fd`).
+    #[inline(always)]
+    fn from_arg(raw: u64) -> Self {
+        Fd(raw as i32)
     }
 }

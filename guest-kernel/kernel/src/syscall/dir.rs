@@ -3,9 +3,8 @@
 //! unlink(2), unlinkat(2), rmdir(2), rename(2), renameat(2), symlink(2), symlinkat(2).
 
 use super::SysResult;
-use super::args::Args;
+use super::args::Fd;
 use super::files::{self, AT_FDCWD};
-use crate::arch::UserContext as TrapFrame;
 use crate::fs::{self, ReadBuf};
 use crate::process::current;
 use crate::uaccess;
@@ -20,11 +19,10 @@ use posix::Errno;
 const GETDENTS_MAX: usize = 64 * 1024;
 
 /// getdents64(fd, dirp, count): directory records into the user buffer.
-pub fn sys_getdents64(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
+pub fn sys_getdents64(fd: Fd, dirp: u64, count: usize) -> SysResult {
+    let file = files::get(fd)?;
     let mut segs = Vec::new();
-    uaccess::segments(a.u64(1), a.usize(2).min(GETDENTS_MAX), true, &mut segs)?;
+    uaccess::segments(dirp, count.min(GETDENTS_MAX), true, &mut segs)?;
     // SAFETY: present, writable user pages of the caller, unchanged during the call (see
     // `fd_io`).
     let mut buf = unsafe { ReadBuf::from_segments(&segs) };
@@ -32,20 +30,19 @@ pub fn sys_getdents64(frame: &mut TrapFrame) -> SysResult {
 }
 
 /// getcwd(buf, size): the path with its NUL; ERANGE if it does not fit (also for size 0).
-pub fn sys_getcwd(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
+pub fn sys_getcwd(buf: u64, size: usize) -> SysResult {
     let mut path = fs::getcwd(&current::process().fs.lock())?;
     path.push(0);
-    if path.len() > a.usize(1) {
+    if path.len() > size {
         return Err(Errno::ERANGE);
     }
-    uaccess::write_bytes(a.u64(0), &path)?;
+    uaccess::write_bytes(buf, &path)?;
     Ok(path.len() as u64)
 }
 
 /// chdir(path).
-pub fn sys_chdir(frame: &mut TrapFrame) -> SysResult {
-    let path = files::path(Args::of(frame).u64(0))?;
+pub fn sys_chdir(path: u64) -> SysResult {
+    let path = files::path(path)?;
     let process = current::process();
     let mut ctx = process.fs.lock();
     let creds = process.creds.lock();
@@ -54,8 +51,8 @@ pub fn sys_chdir(frame: &mut TrapFrame) -> SysResult {
 }
 
 /// fchdir(fd).
-pub fn sys_fchdir(frame: &mut TrapFrame) -> SysResult {
-    let file = files::get(Args::of(frame).i32(0))?;
+pub fn sys_fchdir(fd: Fd) -> SysResult {
+    let file = files::get(fd)?;
     let process = current::process();
     let mut ctx = process.fs.lock();
     let creds = process.creds.lock();
@@ -63,7 +60,7 @@ pub fn sys_fchdir(frame: &mut TrapFrame) -> SysResult {
     Ok(0)
 }
 
-fn access_at(dirfd: i32, path_addr: u64, mode: u32, flags: u32) -> SysResult {
+fn access_at(dirfd: Fd, path_addr: u64, mode: u32, flags: u32) -> SysResult {
     let path = files::path(path_addr)?;
     let dir = files::dir_of(dirfd, &path)?;
     files::with_ctx(|ctx, creds| fs::access(ctx, creds, files::at(&dir), &path, mode, flags))?;
@@ -71,24 +68,21 @@ fn access_at(dirfd: i32, path_addr: u64, mode: u32, flags: u32) -> SysResult {
 }
 
 /// access(path, mode).
-pub fn sys_access(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    access_at(AT_FDCWD, a.u64(0), a.u32(1), 0)
+pub fn sys_access(path: u64, mode: u32) -> SysResult {
+    access_at(AT_FDCWD, path, mode, 0)
 }
 
 /// faccessat(dirfd, path, mode): the system call has no flags argument.
-pub fn sys_faccessat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    access_at(a.i32(0), a.u64(1), a.u32(2), 0)
+pub fn sys_faccessat(dirfd: Fd, path: u64, mode: u32) -> SysResult {
+    access_at(dirfd, path, mode, 0)
 }
 
 /// faccessat2(dirfd, path, mode, flags).
-pub fn sys_faccessat2(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    access_at(a.i32(0), a.u64(1), a.u32(2), a.u32(3))
+pub fn sys_faccessat2(dirfd: Fd, path: u64, mode: u32, flags: u32) -> SysResult {
+    access_at(dirfd, path, mode, flags)
 }
 
-fn readlink_at(dirfd: i32, path_addr: u64, buf: u64, size: i32) -> SysResult {
+fn readlink_at(dirfd: Fd, path_addr: u64, buf: u64, size: i32) -> SysResult {
     if size <= 0 {
         return Err(Errno::EINVAL);
     }
@@ -102,18 +96,16 @@ fn readlink_at(dirfd: i32, path_addr: u64, buf: u64, size: i32) -> SysResult {
 
 /// readlink(path, buf, bufsiz): EINVAL for a size of 0 or less; the target is truncated,
 /// without a NUL.
-pub fn sys_readlink(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    readlink_at(AT_FDCWD, a.u64(0), a.u64(1), a.i32(2))
+pub fn sys_readlink(path: u64, buf: u64, bufsiz: i32) -> SysResult {
+    readlink_at(AT_FDCWD, path, buf, bufsiz)
 }
 
 /// readlinkat(dirfd, path, buf, bufsiz).
-pub fn sys_readlinkat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    readlink_at(a.i32(0), a.u64(1), a.u64(2), a.i32(3))
+pub fn sys_readlinkat(dirfd: Fd, path: u64, buf: u64, bufsiz: i32) -> SysResult {
+    readlink_at(dirfd, path, buf, bufsiz)
 }
 
-fn mkdir_at(dirfd: i32, path_addr: u64, mode: u32) -> SysResult {
+fn mkdir_at(dirfd: Fd, path_addr: u64, mode: u32) -> SysResult {
     let path = files::path(path_addr)?;
     let dir = files::dir_of(dirfd, &path)?;
     files::with_ctx(|ctx, creds| fs::mkdir(ctx, creds, files::at(&dir), &path, mode))?;
@@ -121,18 +113,16 @@ fn mkdir_at(dirfd: i32, path_addr: u64, mode: u32) -> SysResult {
 }
 
 /// mkdir(path, mode).
-pub fn sys_mkdir(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    mkdir_at(AT_FDCWD, a.u64(0), a.u32(1))
+pub fn sys_mkdir(path: u64, mode: u32) -> SysResult {
+    mkdir_at(AT_FDCWD, path, mode)
 }
 
 /// mkdirat(dirfd, path, mode).
-pub fn sys_mkdirat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    mkdir_at(a.i32(0), a.u64(1), a.u32(2))
+pub fn sys_mkdirat(dirfd: Fd, path: u64, mode: u32) -> SysResult {
+    mkdir_at(dirfd, path, mode)
 }
 
-fn unlink_at(dirfd: i32, path_addr: u64, flags: u32) -> SysResult {
+fn unlink_at(dirfd: Fd, path_addr: u64, flags: u32) -> SysResult {
     let path = files::path(path_addr)?;
     let dir = files::dir_of(dirfd, &path)?;
     files::with_ctx(|ctx, creds| fs::unlink(ctx, creds, files::at(&dir), &path, flags))?;
@@ -140,22 +130,21 @@ fn unlink_at(dirfd: i32, path_addr: u64, flags: u32) -> SysResult {
 }
 
 /// unlink(path).
-pub fn sys_unlink(frame: &mut TrapFrame) -> SysResult {
-    unlink_at(AT_FDCWD, Args::of(frame).u64(0), 0)
+pub fn sys_unlink(path: u64) -> SysResult {
+    unlink_at(AT_FDCWD, path, 0)
 }
 
 /// rmdir(path).
-pub fn sys_rmdir(frame: &mut TrapFrame) -> SysResult {
-    unlink_at(AT_FDCWD, Args::of(frame).u64(0), AT_REMOVEDIR)
+pub fn sys_rmdir(path: u64) -> SysResult {
+    unlink_at(AT_FDCWD, path, AT_REMOVEDIR)
 }
 
 /// unlinkat(dirfd, path, flags).
-pub fn sys_unlinkat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    unlink_at(a.i32(0), a.u64(1), a.u32(2))
+pub fn sys_unlinkat(dirfd: Fd, path: u64, flags: u32) -> SysResult {
+    unlink_at(dirfd, path, flags)
 }
 
-fn rename_at(old_dirfd: i32, old: u64, new_dirfd: i32, new: u64) -> SysResult {
+fn rename_at(old_dirfd: Fd, old: u64, new_dirfd: Fd, new: u64) -> SysResult {
     let old = files::path(old)?;
     let new = files::path(new)?;
     let old_dir = files::dir_of(old_dirfd, &old)?;
@@ -167,18 +156,16 @@ fn rename_at(old_dirfd: i32, old: u64, new_dirfd: i32, new: u64) -> SysResult {
 }
 
 /// rename(old, new).
-pub fn sys_rename(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    rename_at(AT_FDCWD, a.u64(0), AT_FDCWD, a.u64(1))
+pub fn sys_rename(old: u64, new: u64) -> SysResult {
+    rename_at(AT_FDCWD, old, AT_FDCWD, new)
 }
 
 /// renameat(olddirfd, old, newdirfd, new).
-pub fn sys_renameat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    rename_at(a.i32(0), a.u64(1), a.i32(2), a.u64(3))
+pub fn sys_renameat(old_dirfd: Fd, old: u64, new_dirfd: Fd, new: u64) -> SysResult {
+    rename_at(old_dirfd, old, new_dirfd, new)
 }
 
-fn symlink_at(target: u64, dirfd: i32, path: u64) -> SysResult {
+fn symlink_at(target: u64, dirfd: Fd, path: u64) -> SysResult {
     let target = files::path(target)?;
     let path = files::path(path)?;
     let dir = files::dir_of(dirfd, &path)?;
@@ -187,13 +174,11 @@ fn symlink_at(target: u64, dirfd: i32, path: u64) -> SysResult {
 }
 
 /// symlink(target, path).
-pub fn sys_symlink(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    symlink_at(a.u64(0), AT_FDCWD, a.u64(1))
+pub fn sys_symlink(target: u64, path: u64) -> SysResult {
+    symlink_at(target, AT_FDCWD, path)
 }
 
 /// symlinkat(target, dirfd, path).
-pub fn sys_symlinkat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    symlink_at(a.u64(0), a.i32(1), a.u64(2))
+pub fn sys_symlinkat(target: u64, dirfd: Fd, path: u64) -> SysResult {
+    symlink_at(target, dirfd, path)
 }

@@ -1,8 +1,7 @@
 //! Descriptors: dup(2), dup2(2), dup3(2), fcntl(2), pipe(2), pipe2(2).
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
+use super::args::Fd;
 use crate::fs;
 use crate::process::current;
 use crate::uaccess;
@@ -13,30 +12,27 @@ use linux_raw_sys::general::{
 use posix::Errno;
 
 /// dup(fd).
-pub fn sys_dup(frame: &mut TrapFrame) -> SysResult {
-    let fd = current::process().files.lock().dup(Args::of(frame).i32(0))?;
+pub fn sys_dup(fd: Fd) -> SysResult {
+    let fd = current::process().files.lock().dup(fd.0)?;
     Ok(fd as u64)
 }
 
 /// dup2(old, new).
-pub fn sys_dup2(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let fd = current::process().files.lock().dup2(a.i32(0), a.i32(1))?;
+pub fn sys_dup2(old: Fd, new: Fd) -> SysResult {
+    let fd = current::process().files.lock().dup2(old.0, new.0)?;
     Ok(fd as u64)
 }
 
 /// dup3(old, new, flags).
-pub fn sys_dup3(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let fd = current::process().files.lock().dup3(a.i32(0), a.i32(1), a.u32(2))?;
+pub fn sys_dup3(old: Fd, new: Fd, flags: u32) -> SysResult {
+    let fd = current::process().files.lock().dup3(old.0, new.0, flags)?;
     Ok(fd as u64)
 }
 
 /// fcntl(fd, cmd, arg): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL;
 /// other commands EINVAL (fcntl(2): "cmd is not recognized by this kernel").
-pub fn sys_fcntl(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let (fd, cmd, arg) = (a.i32(0), a.u32(1), a.u64(2));
+pub fn sys_fcntl(fd: Fd, cmd: u32, arg: u64) -> SysResult {
+    let fd = fd.0;
     let process = current::process();
     match cmd {
         F_DUPFD | F_DUPFD_CLOEXEC => {
@@ -59,14 +55,13 @@ pub fn sys_fcntl(frame: &mut TrapFrame) -> SysResult {
 }
 
 /// pipe2(fds, flags): EINVAL for flags other than O_CLOEXEC, O_NONBLOCK, O_DIRECT.
-pub fn sys_pipe2(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    pipe(a.u64(0), a.u32(1))
+pub fn sys_pipe2(fds: u64, flags: u32) -> SysResult {
+    pipe(fds, flags)
 }
 
 /// pipe(fds).
-pub fn sys_pipe(frame: &mut TrapFrame) -> SysResult {
-    pipe(Args::of(frame).u64(0), 0)
+pub fn sys_pipe(fds: u64) -> SysResult {
+    pipe(fds, 0)
 }
 
 fn pipe(fds: u64, flags: u32) -> SysResult {

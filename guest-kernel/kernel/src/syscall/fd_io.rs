@@ -5,9 +5,8 @@
 //! buffer, before any data moves) that the file system fills or drains with the memops
 //! device or by DMA.
 
-use super::args::Args;
+use super::args::Fd;
 use super::{SysResult, files};
-use crate::arch::UserContext as TrapFrame;
 use crate::fs::{OpenFile, ReadBuf, Seg, WriteBuf};
 use crate::uaccess;
 use alloc::vec::Vec;
@@ -137,33 +136,29 @@ fn do_write(file: &OpenFile, iov: &[(u64, usize)], offset: Option<u64>) -> SysRe
 }
 
 /// read(fd, buf, count).
-pub fn sys_read(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    do_read(&file, &[(a.u64(1), a.usize(2).min(MAX_RW_COUNT))], None)
+pub fn sys_read(fd: Fd, buf: u64, count: usize) -> SysResult {
+    let file = files::get(fd)?;
+    do_read(&file, &[(buf, count.min(MAX_RW_COUNT))], None)
 }
 
 /// write(fd, buf, count).
-pub fn sys_write(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    do_write(&file, &[(a.u64(1), a.usize(2).min(MAX_RW_COUNT))], None)
+pub fn sys_write(fd: Fd, buf: u64, count: usize) -> SysResult {
+    let file = files::get(fd)?;
+    do_write(&file, &[(buf, count.min(MAX_RW_COUNT))], None)
 }
 
 /// pread64(fd, buf, count, offset): EINVAL for a negative offset.
-pub fn sys_pread64(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    let offset = u64::try_from(a.i64(3)).map_err(|_| Errno::EINVAL)?;
-    do_read(&file, &[(a.u64(1), a.usize(2).min(MAX_RW_COUNT))], Some(offset))
+pub fn sys_pread64(fd: Fd, buf: u64, count: usize, offset: i64) -> SysResult {
+    let file = files::get(fd)?;
+    let offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+    do_read(&file, &[(buf, count.min(MAX_RW_COUNT))], Some(offset))
 }
 
 /// pwrite64(fd, buf, count, offset): EINVAL for a negative offset.
-pub fn sys_pwrite64(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    let offset = u64::try_from(a.i64(3)).map_err(|_| Errno::EINVAL)?;
-    do_write(&file, &[(a.u64(1), a.usize(2).min(MAX_RW_COUNT))], Some(offset))
+pub fn sys_pwrite64(fd: Fd, buf: u64, count: usize, offset: i64) -> SysResult {
+    let file = files::get(fd)?;
+    let offset = u64::try_from(offset).map_err(|_| Errno::EINVAL)?;
+    do_write(&file, &[(buf, count.min(MAX_RW_COUNT))], Some(offset))
 }
 
 /// The `struct iovec` array of readv/writev: EINVAL for more than `IOV_MAX` entries or a
@@ -193,54 +188,50 @@ fn read_iovec(addr: u64, count: i32) -> Result<Vec<(u64, usize)>, Errno> {
 }
 
 /// readv(fd, iov, iovcnt).
-pub fn sys_readv(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    let iov = read_iovec(a.u64(1), a.i32(2))?;
+pub fn sys_readv(fd: Fd, iov: u64, iovcnt: i32) -> SysResult {
+    let file = files::get(fd)?;
+    let iov = read_iovec(iov, iovcnt)?;
     do_read(&file, &iov, None)
 }
 
 /// writev(fd, iov, iovcnt).
-pub fn sys_writev(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    let iov = read_iovec(a.u64(1), a.i32(2))?;
+pub fn sys_writev(fd: Fd, iov: u64, iovcnt: i32) -> SysResult {
+    let file = files::get(fd)?;
+    let iov = read_iovec(iov, iovcnt)?;
     do_write(&file, &iov, None)
 }
 
 /// The offset argument of preadv/pwritev: the kernel joins `pos_l` and `pos_h` (the
-/// x86-64 ABI passes the whole offset in `pos_l`); EINVAL if negative.
-fn vector_offset(a: &Args) -> Result<u64, Errno> {
-    u64::try_from(a.i64(3)).map_err(|_| Errno::EINVAL)
+/// x86-64 ABI passes the whole offset in `pos_l`, so `pos_h` is not read); EINVAL if
+/// negative.
+fn vector_offset(pos_l: i64) -> Result<u64, Errno> {
+    u64::try_from(pos_l).map_err(|_| Errno::EINVAL)
 }
 
 /// preadv(fd, iov, iovcnt, pos_l, pos_h).
-pub fn sys_preadv(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    let offset = vector_offset(&a)?;
-    let iov = read_iovec(a.u64(1), a.i32(2))?;
+pub fn sys_preadv(fd: Fd, iov: u64, iovcnt: i32, pos_l: i64) -> SysResult {
+    let file = files::get(fd)?;
+    let offset = vector_offset(pos_l)?;
+    let iov = read_iovec(iov, iovcnt)?;
     do_read(&file, &iov, Some(offset))
 }
 
 /// pwritev(fd, iov, iovcnt, pos_l, pos_h).
-pub fn sys_pwritev(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    let offset = vector_offset(&a)?;
-    let iov = read_iovec(a.u64(1), a.i32(2))?;
+pub fn sys_pwritev(fd: Fd, iov: u64, iovcnt: i32, pos_l: i64) -> SysResult {
+    let file = files::get(fd)?;
+    let offset = vector_offset(pos_l)?;
+    let iov = read_iovec(iov, iovcnt)?;
     do_write(&file, &iov, Some(offset))
 }
 
 /// fsync(fd) and fdatasync(fd): the file's data made durable (a disk is flushed).
-pub fn sys_fsync(frame: &mut TrapFrame) -> SysResult {
-    files::get(Args::of(frame).i32(0))?.sync()?;
+pub fn sys_fsync(fd: Fd) -> SysResult {
+    files::get(fd)?.sync()?;
     Ok(0)
 }
 
 /// lseek(fd, offset, whence).
-pub fn sys_lseek(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let file = files::get(a.i32(0))?;
-    file.lseek(a.i64(1), a.u32(2))
+pub fn sys_lseek(fd: Fd, offset: i64, whence: u32) -> SysResult {
+    let file = files::get(fd)?;
+    file.lseek(offset, whence)
 }

@@ -1,6 +1,7 @@
 //! Shared pieces of the file-related system calls: descriptor lookup, `dirfd` resolution,
 //! path arguments.
 
+use super::args::Fd;
 use crate::fs::{At, OpenFile};
 use crate::process::current;
 use crate::uaccess;
@@ -9,16 +10,16 @@ use alloc::vec::Vec;
 use posix::Errno;
 
 /// `AT_FDCWD`.
-pub const AT_FDCWD: i32 = linux_raw_sys::general::AT_FDCWD;
+pub const AT_FDCWD: Fd = Fd(linux_raw_sys::general::AT_FDCWD);
 
 /// The open file behind descriptor `fd` of the current process (EBADF).
-pub fn get(fd: i32) -> Result<Arc<OpenFile>, Errno> {
-    current::process().files.lock().get(fd)
+pub fn get(fd: Fd) -> Result<Arc<OpenFile>, Errno> {
+    current::process().files.lock().get(fd.0)
 }
 
 /// The directory a path argument is relative to: `None` for `AT_FDCWD` or an absolute
 /// path (where Linux ignores `dirfd`, even an invalid one), else the open file (EBADF).
-pub fn dir_of(dirfd: i32, path: &[u8]) -> Result<Option<Arc<OpenFile>>, Errno> {
+pub fn dir_of(dirfd: Fd, path: &[u8]) -> Result<Option<Arc<OpenFile>>, Errno> {
     if dirfd == AT_FDCWD || path.first() == Some(&b'/') {
         return Ok(None);
     }

@@ -3,43 +3,41 @@
 //! getsid(2), whose rules (and error cases) are `posix::process::Table`'s.
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
 use crate::process::{current, exit, registry};
 use posix::Errno;
 
 /// getpid().
-pub fn sys_getpid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_getpid() -> SysResult {
     Ok(u64::from(current::process().pid))
 }
 
 /// getppid().
-pub fn sys_getppid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_getppid() -> SysResult {
     Ok(u64::from(current::process().ppid()))
 }
 
 /// gettid().
-pub fn sys_gettid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_gettid() -> SysResult {
     Ok(u64::from(current::task().tid))
 }
 
 /// getuid().
-pub fn sys_getuid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_getuid() -> SysResult {
     Ok(u64::from(current::process().creds.lock().ruid))
 }
 
 /// geteuid().
-pub fn sys_geteuid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_geteuid() -> SysResult {
     Ok(u64::from(current::process().creds.lock().euid))
 }
 
 /// getgid().
-pub fn sys_getgid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_getgid() -> SysResult {
     Ok(u64::from(current::process().creds.lock().rgid))
 }
 
 /// getegid().
-pub fn sys_getegid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_getegid() -> SysResult {
     Ok(u64::from(current::process().creds.lock().egid))
 }
 
@@ -50,29 +48,28 @@ fn pid_arg(raw: i32) -> Result<u32, Errno> {
 }
 
 /// setpgid(pid, pgid).
-pub fn sys_setpgid(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
+pub fn sys_setpgid(pid: i32, pgid: i32) -> SysResult {
     let me = current::process().pid;
-    let fx = registry::lock().table.setpgid(me, i64::from(a.i32(0)), i64::from(a.i32(1)))?;
+    let fx = registry::lock().table.setpgid(me, i64::from(pid), i64::from(pgid))?;
     exit::hang_up(&fx.hangup_groups);
     Ok(0)
 }
 
 /// getpgid(pid).
-pub fn sys_getpgid(frame: &mut TrapFrame) -> SysResult {
-    let pid = pid_arg(Args::of(frame).i32(0))?;
+pub fn sys_getpgid(pid: i32) -> SysResult {
+    let pid = pid_arg(pid)?;
     let me = current::process().pid;
     Ok(u64::from(registry::lock().table.getpgid(me, pid)?))
 }
 
 /// getpgrp().
-pub fn sys_getpgrp(_: &mut TrapFrame) -> SysResult {
+pub fn sys_getpgrp() -> SysResult {
     let me = current::process().pid;
     Ok(u64::from(registry::lock().table.getpgid(me, 0)?))
 }
 
 /// setsid(): the new session's id (the caller's pid).
-pub fn sys_setsid(_: &mut TrapFrame) -> SysResult {
+pub fn sys_setsid() -> SysResult {
     let me = current::process().pid;
     let (sid, fx) = registry::lock().table.setsid(me)?;
     exit::hang_up(&fx.hangup_groups);
@@ -80,8 +77,8 @@ pub fn sys_setsid(_: &mut TrapFrame) -> SysResult {
 }
 
 /// getsid(pid).
-pub fn sys_getsid(frame: &mut TrapFrame) -> SysResult {
-    let pid = pid_arg(Args::of(frame).i32(0))?;
+pub fn sys_getsid(pid: i32) -> SysResult {
+    let pid = pid_arg(pid)?;
     let me = current::process().pid;
     Ok(u64::from(registry::lock().table.getsid(me, pid)?))
 }

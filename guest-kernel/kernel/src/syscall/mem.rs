@@ -1,9 +1,8 @@
 //! Memory: brk(2), mmap(2), munmap(2), mprotect(2), madvise(2). Argument rules are
 //! `posix::mm::mmap`; the work is `mm::vm::AddressSpace`.
 
-use super::args::Args;
+use super::args::Fd;
 use super::{SysResult, files};
-use crate::arch::UserContext as TrapFrame;
 use crate::mm::vm::{Backing, FileSource, Vma};
 use crate::process::current;
 use linux_raw_sys::general::{O_ACCMODE, O_RDWR, O_WRONLY, RLIMIT_AS, RLIMIT_DATA};
@@ -16,8 +15,7 @@ use posix::mm::{PAGE, is_page_aligned, page_align_up};
 
 /// brk(addr): moves the break if it can, and returns the break (brk(2): the system call
 /// returns the new break on success and the current one on failure).
-pub fn sys_brk(frame: &mut TrapFrame) -> SysResult {
-    let requested = Args::of(frame).u64(0);
+pub fn sys_brk(requested: u64) -> SysResult {
     let process = current::process();
     let (data, total) = {
         let limits = process.limits.lock();
@@ -37,9 +35,8 @@ pub fn sys_brk(frame: &mut TrapFrame) -> SysResult {
 /// cannot be mapped (directories, devices without pages); ENOMEM for a private writable
 /// mapping larger than RAM (the default overcommit heuristic), beyond RLIMIT_AS or
 /// `vm.max_map_count`, or while the kernel is short of memory for its bookkeeping.
-pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let req = check_mmap(a.u64(0), a.u64(1), a.u32(2), a.u32(3), a.u64(5))?;
+pub fn sys_mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: Fd, offset: u64) -> SysResult {
+    let req = check_mmap(addr, len, prot, flags, offset)?;
     if req.accountable() {
         overcommit_guess(req.len / PAGE, crate::mm::frame::total_pages())?;
     }
@@ -51,7 +48,7 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
     } else if req.anonymous {
         (Backing::Anon, false)
     } else {
-        let file = files::get(a.i32(4))?;
+        let file = files::get(fd)?;
         let mode = file.status_flags() & O_ACCMODE;
         if mode == O_WRONLY {
             return Err(Errno::EACCES);
@@ -89,18 +86,15 @@ pub fn sys_mmap(frame: &mut TrapFrame) -> SysResult {
 }
 
 /// munmap(addr, len).
-pub fn sys_munmap(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let end = check_munmap(a.u64(0), a.u64(1))?;
-    current::process().mm().lock().unmap(a.u64(0), end)?;
+pub fn sys_munmap(addr: u64, len: u64) -> SysResult {
+    let end = check_munmap(addr, len)?;
+    current::process().mm().lock().unmap(addr, end)?;
     Ok(0)
 }
 
 /// mprotect(addr, len, prot): ENOMEM if part of the range is not mapped.
-pub fn sys_mprotect(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let start = a.u64(0);
-    let (end, prot) = check_mprotect(start, a.u64(1), a.u32(2))?;
+pub fn sys_mprotect(start: u64, len: u64, prot: u32) -> SysResult {
+    let (end, prot) = check_mprotect(start, len, prot)?;
     if end > start {
         current::process().mm().lock().protect(start, end, prot)?;
     }
@@ -115,13 +109,11 @@ fn known_advice(advice: i32) -> bool {
 /// madvise(addr, len, advice): MADV_DONTNEED and MADV_FREE drop the pages (they read as
 /// zero, or as the file, afterwards); every other known advice is accepted and ignored.
 /// EINVAL for an unaligned address or unknown advice; ENOMEM for unmapped parts.
-pub fn sys_madvise(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let (start, advice) = (a.u64(0), a.i32(2));
+pub fn sys_madvise(start: u64, len: u64, advice: i32) -> SysResult {
     if !is_page_aligned(start) || !known_advice(advice) {
         return Err(Errno::EINVAL);
     }
-    let len = page_align_up(a.u64(1)).ok_or(Errno::EINVAL)?;
+    let len = page_align_up(len).ok_or(Errno::EINVAL)?;
     let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
     if len == 0 {
         return Ok(0);

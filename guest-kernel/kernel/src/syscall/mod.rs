@@ -2,17 +2,33 @@
 //!
 //! The task loop (`entry`) calls [`dispatch`] with the task's [`UserContext`] when
 //! `arch::enter_user` returns a system call; it looks the number up in one table
-//! ([`table`]) and calls the handler. Handlers live in small files by family; each decodes its raw arguments into
-//! checked values (user pointers through `uaccess`, flags through `posix` rules) and calls
-//! the kernel's real logic (`fs`, `mm::vm`, `process`, `exec`, `time`). A handler returns
-//! a [`SysResult`]: the value, or an errno that becomes `-errno` in RAX.
+//! ([`table`]) and calls the handler. The table is typed: each entry names the call, its
+//! parameters with their types and its handler, e.g. `kill(pid: i32, sig: i32) =>
+//! signal::sys_kill`, and a macro makes from it the wrapper that decodes the raw argument
+//! registers into those types (`args::FromArg`: an `int` is the low 32 bits, a descriptor
+//! an `args::Fd`) and calls `sys_kill(pid, sig)`. So no handler reads registers by
+//! position or knows the register convention; the few that need the user context itself
+//! (fork and clone copy it, exec replaces it, arch_prctl sets its FS and GS bases,
+//! sigaltstack reads its stack pointer) declare `&ctx` or `&mut ctx` in their entry and
+//! get it as their first parameter. The wrappers are thin (inlined decoders, the handler
+//! inlined into its wrapper or reached by one jump), so the typed layer costs no
+//! instructions to speak of on the system-call path.
+//!
+//! Handlers live in small files by family; each checks its decoded arguments (user
+//! pointers through `uaccess`, flags through `posix` rules, in the order that gives
+//! Linux's errno) and calls the kernel's real logic (`fs`, `mm::vm`, `process`, `exec`,
+//! `time`). A handler returns a [`SysResult`]: the value, or an errno that becomes `-errno`
+//! in RAX.
 //!
 //! Unknown numbers return ENOSYS; with `verbose` the kernel logs the name once per number
-//! (only then: without it the kernel keeps the program's stderr clean).
+//! (only then: without it the kernel keeps the program's stderr clean). The names, and
+//! through them the table's numbers, come from `names.rs`, which is generated from
+//! `linux-raw-sys`'s `__NR_*` constants (`cargo run -p tools --bin gen-syscall-names`; a
+//! host test fails when the committed file is stale), not maintained by hand.
 //!
-//! Files: `table.rs` the numbers, `names.rs` their names, `args.rs` raw arguments,
-//! `files.rs` descriptor and path helpers; the handlers: `fd_io.rs` (read, write and
-//! friends), `open.rs`, `stat.rs`, `dir.rs` (names and directories), `fcntl.rs` (dup,
+//! Files: `table.rs` the typed table, `names.rs` the generated names, `args.rs` argument
+//! decoding, `files.rs` descriptor and path helpers; the handlers: `fd_io.rs` (read, write
+//! and friends), `open.rs`, `stat.rs`, `dir.rs` (names and directories), `fcntl.rs` (dup,
 //! fcntl, pipe), `poll.rs`, `ioctl.rs`, `mem.rs` (brk, mmap...), `exec.rs`, `exit.rs`,
 //! `process.rs` (fork, vfork, clone, wait4, waitid), `ids.rs` (and process groups,
 //! sessions), `signal.rs`, `thread.rs` (futex, set_tid_address, prctl...),
@@ -56,7 +72,8 @@ use posix::Errno;
 /// What a handler returns: the value for RAX, or an error.
 pub type SysResult = Result<u64, Errno>;
 
-/// A system-call handler: it reads its arguments from the saved user context (and may
+/// A table entry as `dispatch` calls it: the wrapper the table's macro generates, which
+/// decodes the arguments from the user context and calls the typed handler (which may
 /// change that context: exec, arch_prctl).
 pub type Handler = fn(&mut UserContext) -> SysResult;
 

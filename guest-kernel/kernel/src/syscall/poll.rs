@@ -2,9 +2,8 @@
 //! nothing is ready the task sleeps until something may have changed (any wake-up of a
 //! file's waiters, any device interrupt, the timeout) and looks again.
 
-use super::args::Args;
+use super::args::Fd;
 use super::{SysResult, files};
-use crate::arch::UserContext as TrapFrame;
 use crate::sched::{self, Kind, WaitError};
 use crate::time;
 use crate::uaccess;
@@ -24,7 +23,7 @@ fn scan(fds: &mut [pollfd]) -> usize {
         if p.fd < 0 {
             continue;
         }
-        let revents = match files::get(p.fd) {
+        let revents = match files::get(Fd(p.fd)) {
             Ok(file) => {
                 let always = (POLLERR | POLLHUP) as u16;
                 file.poll() & (p.events as u16 | always)
@@ -63,26 +62,24 @@ fn do_poll(addr: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
 }
 
 /// poll(fds, nfds, timeout_ms): a negative timeout waits forever.
-pub fn sys_poll(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let timeout = u64::try_from(a.i32(2)).ok().map(|ms| ms * 1_000_000);
-    do_poll(a.u64(0), a.u64(1), timeout)
+pub fn sys_poll(fds: u64, nfds: u64, timeout_ms: i32) -> SysResult {
+    let timeout = u64::try_from(timeout_ms).ok().map(|ms| ms * 1_000_000);
+    do_poll(fds, nfds, timeout)
 }
 
 /// ppoll(fds, nfds, timeout, sigmask, sigsetsize): the timeout is a timespec (NULL:
 /// forever); the signal mask is accepted and, with no signals delivered yet, has no
 /// effect.
-pub fn sys_ppoll(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let timeout = match a.u64(2) {
+pub fn sys_ppoll(fds: u64, nfds: u64, timeout: u64, sigmask: u64, sigsetsize: u64) -> SysResult {
+    let timeout = match timeout {
         0 => None,
         addr => {
             let ts: timespec = uaccess::read(addr)?;
             Some(Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()?)
         }
     };
-    if a.u64(3) != 0 && a.u64(4) != 8 {
+    if sigmask != 0 && sigsetsize != 8 {
         return Err(Errno::EINVAL);
     }
-    do_poll(a.u64(0), a.u64(1), timeout)
+    do_poll(fds, nfds, timeout)
 }

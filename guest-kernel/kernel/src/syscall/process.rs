@@ -3,8 +3,7 @@
 //! `process::{fork, wait}`.
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
+use crate::arch::UserContext;
 use crate::process::fork::{CloneArgs, fork};
 use crate::process::wait::{Reported, own_pgid, wait};
 use crate::uaccess;
@@ -13,28 +12,33 @@ use posix::process::CloneRequest;
 use posix::process::wait_request::{wait4_request, waitid_request};
 use posix::signal::num::SIGCHLD;
 
-/// fork().
-pub fn sys_fork(frame: &mut TrapFrame) -> SysResult {
-    Ok(u64::from(fork(CloneRequest::FORK, CloneArgs::default(), frame)?))
+/// fork(): the child starts from a copy of the caller's context `ctx`.
+pub fn sys_fork(ctx: &UserContext) -> SysResult {
+    Ok(u64::from(fork(CloneRequest::FORK, CloneArgs::default(), ctx)?))
 }
 
 /// vfork(): the caller sleeps until the child execs or exits.
-pub fn sys_vfork(frame: &mut TrapFrame) -> SysResult {
-    Ok(u64::from(fork(CloneRequest::VFORK, CloneArgs::default(), frame)?))
+pub fn sys_vfork(ctx: &UserContext) -> SysResult {
+    Ok(u64::from(fork(CloneRequest::VFORK, CloneArgs::default(), ctx)?))
 }
 
 /// clone(flags, stack, parent_tid, child_tid, tls) (the x86-64 argument order). A TLS base
 /// outside user space is EPERM, as Linux's `copy_thread` answers (`do_set_thread_area_64`:
 /// "tls >= TASK_SIZE_MAX"): loading it into FS_BASE would fault in the kernel.
-pub fn sys_clone(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let req = CloneRequest::parse(a.u64(0))?;
-    let args =
-        CloneArgs { stack: a.u64(1), parent_tid: a.u64(2), child_tid: a.u64(3), tls: a.u64(4) };
+pub fn sys_clone(
+    ctx: &mut UserContext,
+    flags: u64,
+    stack: u64,
+    parent_tid: u64,
+    child_tid: u64,
+    tls: u64,
+) -> SysResult {
+    let req = CloneRequest::parse(flags)?;
+    let args = CloneArgs { stack, parent_tid, child_tid, tls };
     if req.set_tls && args.tls >= posix::exec::elf::USER_END {
         return Err(posix::Errno::EPERM);
     }
-    Ok(u64::from(fork(req, args, frame)?))
+    Ok(u64::from(fork(req, args, ctx)?))
 }
 
 /// Writes an all-zero `struct rusage` at `addr` (nothing is accounted yet) if given.
@@ -48,16 +52,15 @@ fn write_rusage(addr: u64) -> Result<(), posix::Errno> {
 
 /// wait4(pid, status, options, rusage): the child's pid and its status word (Linux
 /// encoding), 0 with WNOHANG when no child is ready.
-pub fn sys_wait4(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let req = wait4_request(a.i32(0), a.u32(2), own_pgid())?;
+pub fn sys_wait4(pid: i32, status: u64, options: u32, rusage: u64) -> SysResult {
+    let req = wait4_request(pid, options, own_pgid())?;
     let Some(Reported { pid, event, .. }) = wait(req)? else {
         return Ok(0);
     };
-    if a.u64(1) != 0 {
-        uaccess::write(a.u64(1), &event.wait_status())?;
+    if status != 0 {
+        uaccess::write(status, &event.wait_status())?;
     }
-    write_rusage(a.u64(3))?;
+    write_rusage(rusage)?;
     Ok(u64::from(pid))
 }
 
@@ -80,13 +83,12 @@ fn child_siginfo(reported: Option<Reported>) -> [u8; 128] {
 
 /// waitid(idtype, id, infop, options, rusage): 0, with `infop` describing the child
 /// (zeroed when WNOHANG found nothing).
-pub fn sys_waitid(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let req = waitid_request(a.u32(0), a.i32(1), a.u32(3), own_pgid())?;
+pub fn sys_waitid(idtype: u32, id: i32, infop: u64, options: u32, rusage: u64) -> SysResult {
+    let req = waitid_request(idtype, id, options, own_pgid())?;
     let reported = wait(req)?;
-    if a.u64(2) != 0 {
-        uaccess::write_bytes(a.u64(2), &child_siginfo(reported))?;
+    if infop != 0 {
+        uaccess::write_bytes(infop, &child_siginfo(reported))?;
     }
-    write_rusage(a.u64(4))?;
+    write_rusage(rusage)?;
     Ok(0)
 }

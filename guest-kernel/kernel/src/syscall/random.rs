@@ -1,8 +1,6 @@
 //! getrandom(2).
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
 use crate::{random, uaccess};
 use linux_raw_sys::general::{GRND_INSECURE, GRND_NONBLOCK, GRND_RANDOM};
 use posix::Errno;
@@ -63,9 +61,7 @@ const PAGE: usize = 4096;
 /// each page the call lets other ready tasks run and stops early, returning what it has,
 /// when a signal must be acted on (the system-call fuzzer found a many-megabyte request
 /// holding the CPU for minutes).
-pub fn sys_getrandom(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let (buf, len, flags) = (a.u64(0), a.usize(1), a.u32(2));
+pub fn sys_getrandom(buf: u64, len: usize, flags: u32) -> SysResult {
     if flags & !(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) != 0
         || flags & (GRND_INSECURE | GRND_RANDOM) == GRND_INSECURE | GRND_RANDOM
     {

@@ -1,8 +1,6 @@
 //! Resource limits: prlimit64(2), getrlimit(2), setrlimit(2); umask(2).
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
 use crate::process::current;
 use crate::uaccess;
 use linux_raw_sys::general::{RLIMIT_NOFILE, rlimit64};
@@ -39,30 +37,25 @@ fn exchange(resource: u32, new_addr: u64, old_addr: u64) -> SysResult {
 
 /// prlimit64(pid, resource, new, old): `pid` 0 or the caller's own (ESRCH otherwise:
 /// there is no other process).
-pub fn sys_prlimit64(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let pid = a.i32(0);
+pub fn sys_prlimit64(pid: i32, resource: u32, new: u64, old: u64) -> SysResult {
     if pid != 0 && pid as u32 != current::process().pid {
         return Err(Errno::ESRCH);
     }
-    exchange(a.u32(1), a.u64(2), a.u64(3))
+    exchange(resource, new, old)
 }
 
 /// getrlimit(resource, rlim).
-pub fn sys_getrlimit(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    uaccess::check(a.u64(1), size_of::<rlimit64>())?;
-    exchange(a.u32(0), 0, a.u64(1))
+pub fn sys_getrlimit(resource: u32, rlim: u64) -> SysResult {
+    uaccess::check(rlim, size_of::<rlimit64>())?;
+    exchange(resource, 0, rlim)
 }
 
 /// setrlimit(resource, rlim).
-pub fn sys_setrlimit(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    exchange(a.u32(0), a.u64(1), 0)
+pub fn sys_setrlimit(resource: u32, rlim: u64) -> SysResult {
+    exchange(resource, rlim, 0)
 }
 
 /// umask(mask): sets the file-mode creation mask, returns the old one.
-pub fn sys_umask(frame: &mut TrapFrame) -> SysResult {
-    let mask = Args::of(frame).u32(0);
+pub fn sys_umask(mask: u32) -> SysResult {
     Ok(u64::from(current::process().fs.lock().set_umask(mask)))
 }

@@ -4,8 +4,7 @@
 //! Handlers run from the signals issue on; until then sending a caught signal is ENOSYS.
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
+use crate::arch::UserContext;
 use crate::process::signal::{RawStack, SigAction, send_to_task};
 use crate::process::{current, kill};
 use crate::uaccess;
@@ -19,20 +18,19 @@ use posix::signal::disposition::{Disposition, discarded_when_sent};
 const SIGSET_SIZE: usize = 8;
 
 /// rt_sigaction(sig, act, oact, sigsetsize).
-pub fn sys_rt_sigaction(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    if a.usize(3) != SIGSET_SIZE {
+pub fn sys_rt_sigaction(sig: i32, act: u64, oact: u64, sigsetsize: usize) -> SysResult {
+    if sigsetsize != SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
-    let new = match a.u64(1) {
+    let new = match act {
         0 => None,
         addr => Some(uaccess::read::<SigAction>(addr)?),
     };
     let process = current::process();
-    let old = process.signals.lock().exchange(a.i32(0), new)?;
+    let old = process.signals.lock().exchange(sig, new)?;
     if let Some(action) = new {
         // POSIX XSH 2.4.3: setting a pending signal's action to ignore discards it.
-        let sig = a.i32(0) as u8;
+        let sig = sig as u8;
         let disposition = Disposition::of(sig, action.handler);
         if discarded_when_sent(sig, disposition, false) {
             let bit = !SigSet::of(sig).0;
@@ -40,24 +38,23 @@ pub fn sys_rt_sigaction(frame: &mut TrapFrame) -> SysResult {
             current::task().pending.fetch_and(bit, Ordering::Relaxed);
         }
     }
-    if a.u64(2) != 0 {
-        uaccess::write(a.u64(2), &old)?;
+    if oact != 0 {
+        uaccess::write(oact, &old)?;
     }
     Ok(0)
 }
 
 /// rt_sigprocmask(how, set, oset, sigsetsize): EINVAL for another set size or an unknown
 /// `how` (when a set is given); SIGKILL and SIGSTOP are never blocked.
-pub fn sys_rt_sigprocmask(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    if a.usize(3) != SIGSET_SIZE {
+pub fn sys_rt_sigprocmask(how: u32, set: u64, oset: u64, sigsetsize: usize) -> SysResult {
+    if sigsetsize != SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
     let task = current::task();
     let old = task.sigmask();
-    if a.u64(1) != 0 {
-        let set = SigSet(uaccess::read::<u64>(a.u64(1))?);
-        let new = match a.u32(0) {
+    if set != 0 {
+        let set = SigSet(uaccess::read::<u64>(set)?);
+        let new = match how {
             SIG_BLOCK => SigSet(old.0 | set.0),
             SIG_UNBLOCK => SigSet(old.0 & !set.0),
             SIG_SETMASK => set,
@@ -65,66 +62,62 @@ pub fn sys_rt_sigprocmask(frame: &mut TrapFrame) -> SysResult {
         };
         task.set_sigmask(new, current::process().pending.load(Ordering::Relaxed));
     }
-    if a.u64(2) != 0 {
-        uaccess::write(a.u64(2), &old.0)?;
+    if oset != 0 {
+        uaccess::write(oset, &old.0)?;
     }
     Ok(0)
 }
 
-/// sigaltstack(ss, old_ss).
-pub fn sys_sigaltstack(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let rsp = frame.stack_pointer();
+/// sigaltstack(ss, old_ss): whether the caller runs on its alternate stack (which it may
+/// then not change) depends on its stack pointer, hence the context.
+pub fn sys_sigaltstack(ctx: &UserContext, ss: u64, old_ss: u64) -> SysResult {
+    let rsp = ctx.stack_pointer();
     let task = current::task();
     let old = task.altstack.lock().report(rsp);
-    if a.u64(0) != 0 {
-        let new: RawStack = uaccess::read(a.u64(0))?;
+    if ss != 0 {
+        let new: RawStack = uaccess::read(ss)?;
         task.altstack.lock().set(new, rsp)?;
     }
-    if a.u64(1) != 0 {
-        uaccess::write(a.u64(1), &old)?;
+    if old_ss != 0 {
+        uaccess::write(old_ss, &old)?;
     }
     Ok(0)
 }
 
 /// kill(pid, sig): see `process::kill` for targets, permissions and results.
-pub fn sys_kill(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    kill::kill(i64::from(a.i32(0)), a.i32(1))?;
+pub fn sys_kill(pid: i32, sig: i32) -> SysResult {
+    kill::kill(i64::from(pid), sig)?;
     Ok(0)
 }
 
 /// tkill(tid, sig): EINVAL for a tid <= 0.
-pub fn sys_tkill(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    if a.i32(0) <= 0 {
+pub fn sys_tkill(tid: i32, sig: i32) -> SysResult {
+    if tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    kill::tgkill(None, a.i32(0) as u32, a.i32(1))?;
+    kill::tgkill(None, tid as u32, sig)?;
     Ok(0)
 }
 
 /// tgkill(tgid, tid, sig): EINVAL for ids <= 0.
-pub fn sys_tgkill(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    if a.i32(0) <= 0 || a.i32(1) <= 0 {
+pub fn sys_tgkill(tgid: i32, tid: i32, sig: i32) -> SysResult {
+    if tgid <= 0 || tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    kill::tgkill(Some(a.i32(0) as u32), a.i32(1) as u32, a.i32(2))?;
+    kill::tgkill(Some(tgid as u32), tid as u32, sig)?;
     Ok(0)
 }
 
 /// rt_sigpending(set, sigsetsize): the pending signals that are blocked (those not
 /// blocked are acted on before user code runs again).
-pub fn sys_rt_sigpending(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    if a.usize(1) != SIGSET_SIZE {
+pub fn sys_rt_sigpending(set: u64, sigsetsize: usize) -> SysResult {
+    if sigsetsize != SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
     let task = current::task();
     let pending =
         task.pending.load(Ordering::Relaxed) | current::process().pending.load(Ordering::Relaxed);
-    uaccess::write(a.u64(0), &(pending & task.sigmask().0))?;
+    uaccess::write(set, &(pending & task.sigmask().0))?;
     Ok(0)
 }
 
@@ -139,7 +132,7 @@ pub fn raise_sigpipe() {
 /// ends it, stops it (the call then goes on sleeping after SIGCONT: the wait is
 /// restarted), or is ignored and does not wake it: exactly what Linux's pause does for a
 /// process without handlers.
-pub fn sys_pause(_frame: &mut TrapFrame) -> SysResult {
+pub fn sys_pause() -> SysResult {
     let ended = crate::sched::wait_until(crate::sched::Kind::Sleep, 0, &mut || false);
     Err(ended.err().map_or(crate::sched::ERESTARTSYS, Errno::from))
 }

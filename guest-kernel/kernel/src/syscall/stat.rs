@@ -1,9 +1,8 @@
 //! fstat(2), stat(2), lstat(2), newfstatat(2), statx(2).
 
 use super::SysResult;
-use super::args::Args;
+use super::args::Fd;
 use super::files::{self, AT_FDCWD};
-use crate::arch::UserContext as TrapFrame;
 use crate::fs::{self, Stat};
 use crate::uaccess;
 use linux_raw_sys::general::{
@@ -13,7 +12,7 @@ use posix::Errno;
 
 /// The status of `path` relative to `dirfd`, or of `dirfd` itself for an empty path with
 /// `AT_EMPTY_PATH` (then `AT_FDCWD` means the working directory).
-fn stat_at(dirfd: i32, path_addr: u64, flags: u32) -> Result<Stat, Errno> {
+fn stat_at(dirfd: Fd, path_addr: u64, flags: u32) -> Result<Stat, Errno> {
     let path = files::path(path_addr)?;
     if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         if dirfd != AT_FDCWD {
@@ -27,54 +26,47 @@ fn stat_at(dirfd: i32, path_addr: u64, flags: u32) -> Result<Stat, Errno> {
 }
 
 /// fstat(fd, statbuf).
-pub fn sys_fstat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let stat = files::get(a.i32(0))?.stat()?;
-    uaccess::write(a.u64(1), &stat.to_linux())?;
+pub fn sys_fstat(fd: Fd, statbuf: u64) -> SysResult {
+    let stat = files::get(fd)?.stat()?;
+    uaccess::write(statbuf, &stat.to_linux())?;
     Ok(0)
 }
 
 /// stat(path, statbuf).
-pub fn sys_stat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let stat = stat_at(AT_FDCWD, a.u64(0), 0)?;
-    uaccess::write(a.u64(1), &stat.to_linux())?;
+pub fn sys_stat(path: u64, statbuf: u64) -> SysResult {
+    let stat = stat_at(AT_FDCWD, path, 0)?;
+    uaccess::write(statbuf, &stat.to_linux())?;
     Ok(0)
 }
 
 /// lstat(path, statbuf).
-pub fn sys_lstat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let stat = stat_at(AT_FDCWD, a.u64(0), AT_SYMLINK_NOFOLLOW)?;
-    uaccess::write(a.u64(1), &stat.to_linux())?;
+pub fn sys_lstat(path: u64, statbuf: u64) -> SysResult {
+    let stat = stat_at(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW)?;
+    uaccess::write(statbuf, &stat.to_linux())?;
     Ok(0)
 }
 
 /// newfstatat(dirfd, path, statbuf, flags): EINVAL for unknown flags.
-pub fn sys_newfstatat(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let flags = a.u32(3);
+pub fn sys_newfstatat(dirfd: Fd, path: u64, statbuf: u64, flags: u32) -> SysResult {
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT) != 0 {
         return Err(Errno::EINVAL);
     }
-    let stat = stat_at(a.i32(0), a.u64(1), flags)?;
-    uaccess::write(a.u64(2), &stat.to_linux())?;
+    let stat = stat_at(dirfd, path, flags)?;
+    uaccess::write(statbuf, &stat.to_linux())?;
     Ok(0)
 }
 
 /// statx(dirfd, path, flags, mask, statxbuf): EINVAL for unknown flags or the reserved
 /// mask bit; every basic field is filled whatever the mask asks (statx(2) allows more).
-pub fn sys_statx(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let flags = a.u32(2);
+pub fn sys_statx(dirfd: Fd, path: u64, flags: u32, mask: u32, statxbuf: u64) -> SysResult {
     let known = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE;
     if flags & !known != 0 || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE {
         return Err(Errno::EINVAL);
     }
-    if a.u32(3) & linux_raw_sys::general::STATX__RESERVED != 0 {
+    if mask & linux_raw_sys::general::STATX__RESERVED != 0 {
         return Err(Errno::EINVAL);
     }
-    let stat = stat_at(a.i32(0), a.u64(1), flags & !AT_STATX_SYNC_TYPE)?;
-    uaccess::write(a.u64(4), &stat.to_statx())?;
+    let stat = stat_at(dirfd, path, flags & !AT_STATX_SYNC_TYPE)?;
+    uaccess::write(statxbuf, &stat.to_statx())?;
     Ok(0)
 }

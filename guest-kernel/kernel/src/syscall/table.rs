@@ -1,121 +1,209 @@
-//! The dispatch table: system-call number to handler (x86-64 numbers from `linux-raw-sys`).
+//! The dispatch table: each system call's name, typed parameters and handler, in one list.
+//!
+//! An entry reads like the call's prototype:
+//!
+//! ```text
+//! kill(pid: i32, sig: i32) => signal::sys_kill,
+//! execve(&mut ctx, path: u64, argv: u64, envp: u64) => exec::sys_execve,
+//! ```
+//!
+//! `syscalls!` turns every entry into a small wrapper, `fn(&mut UserContext) -> SysResult`
+//! (the [`Handler`] that `dispatch` calls), which takes the arguments from
+//! `UserContext::syscall_args`, binds them to the parameters in order (the first parameter
+//! is the first argument, and so on; unnamed trailing arguments are ignored), decodes each
+//! into its declared type with [`FromArg`], and calls the handler with them:
+//! `sys_kill(pid: i32, sig: i32) -> SysResult`. A handler that needs the user context
+//! itself (fork copies it, exec replaces it, arch_prctl sets its FS and GS bases,
+//! sigaltstack reads the stack pointer) says so with `&ctx` or `&mut ctx` before its
+//! parameters and receives it first. So the register convention lives in `arch` and the
+//! positions in this list, and no handler reads a register.
+//!
+//! The number of each entry is its name's index in the generated name table
+//! ([`names::NAMES`], from `linux-raw-sys`'s `__NR_*` constants), looked up while the
+//! kernel compiles: a misspelt name does not compile, and neither does a name listed
+//! twice (two wrappers of the same name).
 
-use super::{Handler, arch_prctl, dir, exec, exit, fcntl, fd_io, ids, ioctl, mem, names, open};
-use super::{poll, process, random, rlimit, signal, stat, thread, time, uname, usage};
-use linux_raw_sys::general as nr;
+use super::args::{Fd, FromArg};
+use super::usage;
+use super::{Handler, SysResult, arch_prctl, dir, exec, exit, fcntl, fd_io, ids, ioctl, mem};
+use super::{names, open, poll, process, random, rlimit, signal, stat, thread, time, uname};
+use crate::arch::UserContext;
 
-/// `TABLE[n]` handles system call `n`; `None` is ENOSYS.
-pub static TABLE: [Option<Handler>; names::COUNT] = {
-    let mut t: [Option<Handler>; names::COUNT] = [None; names::COUNT];
-    macro_rules! set {
-        ($($num:ident => $handler:path),* $(,)?) => {
-            $( t[nr::$num as usize] = Some($handler); )*
-        };
+/// The number of the system call called `name`: its index in [`names::NAMES`]. Only
+/// evaluated at compile time (the table is a `static`), where a name that is not there
+/// stops the build.
+const fn number(name: &str) -> usize {
+    let mut n = 0;
+    while n < names::COUNT {
+        if bytes_eq(names::NAMES[n].as_bytes(), name.as_bytes()) {
+            return n;
+        }
+        n += 1;
     }
-    set!(
-        __NR_read => fd_io::sys_read,
-        __NR_write => fd_io::sys_write,
-        __NR_open => open::sys_open,
-        __NR_close => open::sys_close,
-        __NR_stat => stat::sys_stat,
-        __NR_fstat => stat::sys_fstat,
-        __NR_lstat => stat::sys_lstat,
-        __NR_poll => poll::sys_poll,
-        __NR_lseek => fd_io::sys_lseek,
-        __NR_mmap => mem::sys_mmap,
-        __NR_mprotect => mem::sys_mprotect,
-        __NR_munmap => mem::sys_munmap,
-        __NR_brk => mem::sys_brk,
-        __NR_rt_sigaction => signal::sys_rt_sigaction,
-        __NR_rt_sigprocmask => signal::sys_rt_sigprocmask,
-        __NR_ioctl => ioctl::sys_ioctl,
-        __NR_pread64 => fd_io::sys_pread64,
-        __NR_pwrite64 => fd_io::sys_pwrite64,
-        __NR_readv => fd_io::sys_readv,
-        __NR_writev => fd_io::sys_writev,
-        __NR_preadv => fd_io::sys_preadv,
-        __NR_pwritev => fd_io::sys_pwritev,
-        __NR_fsync => fd_io::sys_fsync,
-        __NR_fdatasync => fd_io::sys_fsync,
-        __NR_access => dir::sys_access,
-        __NR_pipe => fcntl::sys_pipe,
-        __NR_sched_yield => thread::sys_sched_yield,
-        __NR_madvise => mem::sys_madvise,
-        __NR_dup => fcntl::sys_dup,
-        __NR_dup2 => fcntl::sys_dup2,
-        __NR_nanosleep => time::sys_nanosleep,
-        __NR_getpid => ids::sys_getpid,
-        __NR_clone => process::sys_clone,
-        __NR_fork => process::sys_fork,
-        __NR_vfork => process::sys_vfork,
-        __NR_wait4 => process::sys_wait4,
-        __NR_execve => exec::sys_execve,
-        __NR_exit => exit::sys_exit,
-        __NR_kill => signal::sys_kill,
-        __NR_pause => signal::sys_pause,
-        __NR_uname => uname::sys_uname,
-        __NR_fcntl => fcntl::sys_fcntl,
-        __NR_getcwd => dir::sys_getcwd,
-        __NR_chdir => dir::sys_chdir,
-        __NR_fchdir => dir::sys_fchdir,
-        __NR_rename => dir::sys_rename,
-        __NR_mkdir => dir::sys_mkdir,
-        __NR_rmdir => dir::sys_rmdir,
-        __NR_creat => open::sys_creat,
-        __NR_unlink => dir::sys_unlink,
-        __NR_symlink => dir::sys_symlink,
-        __NR_readlink => dir::sys_readlink,
-        __NR_umask => rlimit::sys_umask,
-        __NR_gettimeofday => time::sys_gettimeofday,
-        __NR_getrlimit => rlimit::sys_getrlimit,
-        __NR_getrusage => usage::sys_getrusage,
-        __NR_sysinfo => usage::sys_sysinfo,
-        __NR_getuid => ids::sys_getuid,
-        __NR_getgid => ids::sys_getgid,
-        __NR_geteuid => ids::sys_geteuid,
-        __NR_getegid => ids::sys_getegid,
-        __NR_getppid => ids::sys_getppid,
-        __NR_getpgrp => ids::sys_getpgrp,
-        __NR_setsid => ids::sys_setsid,
-        __NR_setpgid => ids::sys_setpgid,
-        __NR_getpgid => ids::sys_getpgid,
-        __NR_getsid => ids::sys_getsid,
-        __NR_rt_sigpending => signal::sys_rt_sigpending,
-        __NR_sigaltstack => signal::sys_sigaltstack,
-        __NR_arch_prctl => arch_prctl::sys_arch_prctl,
-        __NR_prctl => thread::sys_prctl,
-        __NR_setrlimit => rlimit::sys_setrlimit,
-        __NR_gettid => ids::sys_gettid,
-        __NR_tkill => signal::sys_tkill,
-        __NR_time => time::sys_time,
-        __NR_futex => thread::sys_futex,
-        __NR_sched_getaffinity => thread::sys_sched_getaffinity,
-        __NR_getdents64 => dir::sys_getdents64,
-        __NR_set_tid_address => thread::sys_set_tid_address,
-        __NR_clock_gettime => time::sys_clock_gettime,
-        __NR_clock_getres => time::sys_clock_getres,
-        __NR_clock_nanosleep => time::sys_clock_nanosleep,
-        __NR_exit_group => exit::sys_exit_group,
-        __NR_tgkill => signal::sys_tgkill,
-        __NR_waitid => process::sys_waitid,
-        __NR_openat => open::sys_openat,
-        __NR_mkdirat => dir::sys_mkdirat,
-        __NR_newfstatat => stat::sys_newfstatat,
-        __NR_unlinkat => dir::sys_unlinkat,
-        __NR_renameat => dir::sys_renameat,
-        __NR_symlinkat => dir::sys_symlinkat,
-        __NR_readlinkat => dir::sys_readlinkat,
-        __NR_faccessat => dir::sys_faccessat,
-        __NR_ppoll => poll::sys_ppoll,
-        __NR_set_robust_list => thread::sys_set_robust_list,
-        __NR_dup3 => fcntl::sys_dup3,
-        __NR_pipe2 => fcntl::sys_pipe2,
-        __NR_prlimit64 => rlimit::sys_prlimit64,
-        __NR_getrandom => random::sys_getrandom,
-        __NR_execveat => exec::sys_execveat,
-        __NR_statx => stat::sys_statx,
-        __NR_rseq => thread::sys_rseq,
-        __NR_faccessat2 => dir::sys_faccessat2,
-    );
-    t
-};
+    panic!("not an x86-64 Linux system call name (see syscall/names.rs)");
+}
+
+/// `a == b` for byte strings, in a `const fn`.
+const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Builds [`TABLE`] and one wrapper per entry (in the private module `wrappers`, named
+/// after the system call) from the list of entries (see the module comment).
+macro_rules! syscalls {
+    ($( $name:ident ( $($params:tt)* ) => $handler:path ),* $(,)?) => {
+        /// One wrapper per system call: decode the arguments, call the handler.
+        mod wrappers {
+            use super::*;
+            $( syscalls!(@wrapper $name $handler; $($params)*); )*
+        }
+
+        /// `TABLE[n]` handles system call `n`; `None` is ENOSYS.
+        pub static TABLE: [Option<Handler>; names::COUNT] = {
+            let mut t: [Option<Handler>; names::COUNT] = [None; names::COUNT];
+            $( t[number(stringify!($name))] = Some(wrappers::$name as Handler); )*
+            t
+        };
+    };
+
+    // The handler takes the user context mutably, then the arguments.
+    (@wrapper $name:ident $handler:path; &mut ctx $(, $arg:ident : $ty:ty)* $(,)?) => {
+        pub(super) fn $name(ctx: &mut UserContext) -> SysResult {
+            let [$($arg,)* ..] = ctx.syscall_args();
+            $handler(ctx, $(<$ty as FromArg>::from_arg($arg)),*)
+        }
+    };
+    // The handler reads the user context, then the arguments.
+    (@wrapper $name:ident $handler:path; &ctx $(, $arg:ident : $ty:ty)* $(,)?) => {
+        pub(super) fn $name(ctx: &mut UserContext) -> SysResult {
+            let [$($arg,)* ..] = ctx.syscall_args();
+            $handler(&*ctx, $(<$ty as FromArg>::from_arg($arg)),*)
+        }
+    };
+    // The handler takes the arguments only.
+    (@wrapper $name:ident $handler:path; $($arg:ident : $ty:ty),* $(,)?) => {
+        pub(super) fn $name(ctx: &mut UserContext) -> SysResult {
+            let [$($arg,)* ..] = ctx.syscall_args();
+            $handler($(<$ty as FromArg>::from_arg($arg)),*)
+        }
+    };
+}
+
+syscalls! {
+    read(fd: Fd, buf: u64, count: usize) => fd_io::sys_read,
+    write(fd: Fd, buf: u64, count: usize) => fd_io::sys_write,
+    open(path: u64, flags: u32, mode: u32) => open::sys_open,
+    close(fd: Fd) => open::sys_close,
+    stat(path: u64, statbuf: u64) => stat::sys_stat,
+    fstat(fd: Fd, statbuf: u64) => stat::sys_fstat,
+    lstat(path: u64, statbuf: u64) => stat::sys_lstat,
+    poll(fds: u64, nfds: u64, timeout_ms: i32) => poll::sys_poll,
+    lseek(fd: Fd, offset: i64, whence: u32) => fd_io::sys_lseek,
+    mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: Fd, offset: u64) => mem::sys_mmap,
+    mprotect(addr: u64, len: u64, prot: u32) => mem::sys_mprotect,
+    munmap(addr: u64, len: u64) => mem::sys_munmap,
+    brk(addr: u64) => mem::sys_brk,
+    rt_sigaction(sig: i32, act: u64, oact: u64, sigsetsize: usize) => signal::sys_rt_sigaction,
+    rt_sigprocmask(how: u32, set: u64, oset: u64, sigsetsize: usize) => signal::sys_rt_sigprocmask,
+    ioctl(fd: Fd, request: u32, arg: usize) => ioctl::sys_ioctl,
+    pread64(fd: Fd, buf: u64, count: usize, offset: i64) => fd_io::sys_pread64,
+    pwrite64(fd: Fd, buf: u64, count: usize, offset: i64) => fd_io::sys_pwrite64,
+    readv(fd: Fd, iov: u64, iovcnt: i32) => fd_io::sys_readv,
+    writev(fd: Fd, iov: u64, iovcnt: i32) => fd_io::sys_writev,
+    access(path: u64, mode: u32) => dir::sys_access,
+    pipe(fds: u64) => fcntl::sys_pipe,
+    sched_yield() => thread::sys_sched_yield,
+    madvise(addr: u64, len: u64, advice: i32) => mem::sys_madvise,
+    dup(fd: Fd) => fcntl::sys_dup,
+    dup2(old: Fd, new: Fd) => fcntl::sys_dup2,
+    nanosleep(req: u64) => time::sys_nanosleep,
+    getpid() => ids::sys_getpid,
+    clone(&mut ctx, flags: u64, stack: u64, parent_tid: u64, child_tid: u64, tls: u64)
+        => process::sys_clone,
+    fork(&ctx) => process::sys_fork,
+    vfork(&ctx) => process::sys_vfork,
+    execve(&mut ctx, path: u64, argv: u64, envp: u64) => exec::sys_execve,
+    exit(status: i32) => exit::sys_exit,
+    wait4(pid: i32, status: u64, options: u32, rusage: u64) => process::sys_wait4,
+    kill(pid: i32, sig: i32) => signal::sys_kill,
+    uname(buf: u64) => uname::sys_uname,
+    fcntl(fd: Fd, cmd: u32, arg: u64) => fcntl::sys_fcntl,
+    fsync(fd: Fd) => fd_io::sys_fsync,
+    fdatasync(fd: Fd) => fd_io::sys_fsync,
+    getcwd(buf: u64, size: usize) => dir::sys_getcwd,
+    chdir(path: u64) => dir::sys_chdir,
+    fchdir(fd: Fd) => dir::sys_fchdir,
+    rename(old: u64, new: u64) => dir::sys_rename,
+    mkdir(path: u64, mode: u32) => dir::sys_mkdir,
+    rmdir(path: u64) => dir::sys_rmdir,
+    creat(path: u64, mode: u32) => open::sys_creat,
+    unlink(path: u64) => dir::sys_unlink,
+    symlink(target: u64, path: u64) => dir::sys_symlink,
+    readlink(path: u64, buf: u64, bufsiz: i32) => dir::sys_readlink,
+    umask(mask: u32) => rlimit::sys_umask,
+    gettimeofday(tv: u64, tz: u64) => time::sys_gettimeofday,
+    getrlimit(resource: u32, rlim: u64) => rlimit::sys_getrlimit,
+    getrusage(who: i32, usage: u64) => usage::sys_getrusage,
+    sysinfo(buf: u64) => usage::sys_sysinfo,
+    getuid() => ids::sys_getuid,
+    getgid() => ids::sys_getgid,
+    geteuid() => ids::sys_geteuid,
+    getegid() => ids::sys_getegid,
+    setpgid(pid: i32, pgid: i32) => ids::sys_setpgid,
+    getppid() => ids::sys_getppid,
+    getpgrp() => ids::sys_getpgrp,
+    setsid() => ids::sys_setsid,
+    getpgid(pid: i32) => ids::sys_getpgid,
+    getsid(pid: i32) => ids::sys_getsid,
+    rt_sigpending(set: u64, sigsetsize: usize) => signal::sys_rt_sigpending,
+    sigaltstack(&ctx, ss: u64, old_ss: u64) => signal::sys_sigaltstack,
+    pause() => signal::sys_pause,
+    arch_prctl(&mut ctx, code: u32, addr: u64) => arch_prctl::sys_arch_prctl,
+    prctl(option: u32, arg2: u64) => thread::sys_prctl,
+    setrlimit(resource: u32, rlim: u64) => rlimit::sys_setrlimit,
+    gettid() => ids::sys_gettid,
+    tkill(tid: i32, sig: i32) => signal::sys_tkill,
+    time(tloc: u64) => time::sys_time,
+    futex(uaddr: u64, op: u32, val: u32, timeout: u64, uaddr2: u64, val3: u32)
+        => thread::sys_futex,
+    sched_getaffinity(pid: i32, len: usize, mask: u64) => thread::sys_sched_getaffinity,
+    getdents64(fd: Fd, dirp: u64, count: usize) => dir::sys_getdents64,
+    set_tid_address(tidptr: u64) => thread::sys_set_tid_address,
+    clock_gettime(clockid: i32, tp: u64) => time::sys_clock_gettime,
+    clock_getres(clockid: i32, res: u64) => time::sys_clock_getres,
+    clock_nanosleep(clockid: i32, flags: u32, req: u64) => time::sys_clock_nanosleep,
+    exit_group(status: i32) => exit::sys_exit_group,
+    tgkill(tgid: i32, tid: i32, sig: i32) => signal::sys_tgkill,
+    waitid(idtype: u32, id: i32, infop: u64, options: u32, rusage: u64) => process::sys_waitid,
+    openat(dirfd: Fd, path: u64, flags: u32, mode: u32) => open::sys_openat,
+    mkdirat(dirfd: Fd, path: u64, mode: u32) => dir::sys_mkdirat,
+    newfstatat(dirfd: Fd, path: u64, statbuf: u64, flags: u32) => stat::sys_newfstatat,
+    unlinkat(dirfd: Fd, path: u64, flags: u32) => dir::sys_unlinkat,
+    renameat(old_dirfd: Fd, old: u64, new_dirfd: Fd, new: u64) => dir::sys_renameat,
+    symlinkat(target: u64, dirfd: Fd, path: u64) => dir::sys_symlinkat,
+    readlinkat(dirfd: Fd, path: u64, buf: u64, bufsiz: i32) => dir::sys_readlinkat,
+    faccessat(dirfd: Fd, path: u64, mode: u32) => dir::sys_faccessat,
+    ppoll(fds: u64, nfds: u64, timeout: u64, sigmask: u64, sigsetsize: u64) => poll::sys_ppoll,
+    set_robust_list(head: u64, len: usize) => thread::sys_set_robust_list,
+    dup3(old: Fd, new: Fd, flags: u32) => fcntl::sys_dup3,
+    pipe2(fds: u64, flags: u32) => fcntl::sys_pipe2,
+    preadv(fd: Fd, iov: u64, iovcnt: i32, pos_l: i64) => fd_io::sys_preadv,
+    pwritev(fd: Fd, iov: u64, iovcnt: i32, pos_l: i64) => fd_io::sys_pwritev,
+    prlimit64(pid: i32, resource: u32, new: u64, old: u64) => rlimit::sys_prlimit64,
+    getrandom(buf: u64, len: usize, flags: u32) => random::sys_getrandom,
+    execveat(&mut ctx, dirfd: Fd, path: u64, argv: u64, envp: u64, flags: u32)
+        => exec::sys_execveat,
+    statx(dirfd: Fd, path: u64, flags: u32, mask: u32, statxbuf: u64) => stat::sys_statx,
+    rseq() => thread::sys_rseq,
+    faccessat2(dirfd: Fd, path: u64, mode: u32, flags: u32) => dir::sys_faccessat2,
+}

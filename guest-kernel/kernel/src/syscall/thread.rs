@@ -3,8 +3,6 @@
 //! prctl(2) (the thread name).
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
 use crate::process::current;
 use crate::process::proc::COMM_LEN;
 use crate::sched;
@@ -21,26 +19,25 @@ use posix::time::Timespec;
 
 /// set_tid_address(tidptr): remembered (cleared at exit for a thread's joiner); returns
 /// the caller's thread id.
-pub fn sys_set_tid_address(frame: &mut TrapFrame) -> SysResult {
+pub fn sys_set_tid_address(tidptr: u64) -> SysResult {
     let task = current::task();
-    task.clear_child_tid.store(Args::of(frame).u64(0), Ordering::Relaxed);
+    task.clear_child_tid.store(tidptr, Ordering::Relaxed);
     Ok(u64::from(task.tid))
 }
 
 /// set_robust_list(head, len): EINVAL unless `len` is `sizeof(struct robust_list_head)`
 /// (24); the head is remembered.
-pub fn sys_set_robust_list(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    if a.usize(1) != 24 {
+pub fn sys_set_robust_list(head: u64, len: usize) -> SysResult {
+    if len != 24 {
         return Err(Errno::EINVAL);
     }
-    current::task().robust_list.store(a.u64(0), Ordering::Relaxed);
+    current::task().robust_list.store(head, Ordering::Relaxed);
     Ok(0)
 }
 
 /// rseq(2): not provided (ENOSYS, which glibc and musl handle by not using it), without
 /// the unknown-call log line.
-pub fn sys_rseq(_: &mut TrapFrame) -> SysResult {
+pub fn sys_rseq() -> SysResult {
     Err(Errno::ENOSYS)
 }
 
@@ -49,21 +46,26 @@ pub fn sys_rseq(_: &mut TrapFrame) -> SysResult {
 /// `*uaddr != val`, else sleeps until the timeout (ETIMEDOUT) or, with none, until a
 /// signal ends it (nobody else could wake it; Linux would block the same way);
 /// FUTEX_WAKE[_BITSET] wakes nobody (0). Other operations ENOSYS.
-pub fn sys_futex(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let (uaddr, op, val) = (a.u64(0), a.u32(1), a.u32(2));
+pub fn sys_futex(
+    uaddr: u64,
+    op: u32,
+    val: u32,
+    timeout: u64,
+    _uaddr2: u64,
+    val3: u32,
+) -> SysResult {
     match op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME) {
         FUTEX_WAKE | FUTEX_WAKE_BITSET => {
-            if uaddr % 4 != 0 {
+            if !uaddr.is_multiple_of(4) {
                 return Err(Errno::EINVAL);
             }
             Ok(0)
         }
         cmd @ (FUTEX_WAIT | FUTEX_WAIT_BITSET) => {
-            if uaddr % 4 != 0 || cmd == FUTEX_WAIT_BITSET && a.u32(5) == 0 {
+            if !uaddr.is_multiple_of(4) || cmd == FUTEX_WAIT_BITSET && val3 == 0 {
                 return Err(Errno::EINVAL);
             }
-            let timeout = match a.u64(3) {
+            let timeout = match timeout {
                 0 => None,
                 addr => {
                     let ts: timespec = uaccess::read(addr)?;
@@ -95,42 +97,39 @@ pub fn sys_futex(frame: &mut TrapFrame) -> SysResult {
 }
 
 /// sched_yield(): the caller goes to the back of the run queue.
-pub fn sys_sched_yield(_: &mut TrapFrame) -> SysResult {
+pub fn sys_sched_yield() -> SysResult {
     sched::yield_now();
     Ok(0)
 }
 
 /// sched_getaffinity(pid, len, mask): one CPU. EINVAL if `len` is too small for the
 /// kernel's mask (8 bytes) or not a multiple of 8; returns the bytes written.
-pub fn sys_sched_getaffinity(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let pid = a.i32(0);
+pub fn sys_sched_getaffinity(pid: i32, len: usize, mask: u64) -> SysResult {
     if pid != 0 && pid as u32 != current::process().pid {
         return Err(Errno::ESRCH);
     }
-    if a.usize(1) < 8 || !a.usize(1).is_multiple_of(8) {
+    if len < 8 || !len.is_multiple_of(8) {
         return Err(Errno::EINVAL);
     }
-    uaccess::write(a.u64(2), &1u64)?;
+    uaccess::write(mask, &1u64)?;
     Ok(8)
 }
 
 /// prctl(option, ...): PR_SET_NAME and PR_GET_NAME (the 16-byte thread name); other
 /// options EINVAL.
-pub fn sys_prctl(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
+pub fn sys_prctl(option: u32, arg2: u64) -> SysResult {
     let process = current::process();
-    match a.u32(0) {
+    match option {
         PR_SET_NAME => {
             let mut name = [0u8; COMM_LEN];
-            let len = uaccess::strnlen(a.u64(1), COMM_LEN - 1)?;
-            uaccess::read_bytes(a.u64(1), &mut name[..len])?;
+            let len = uaccess::strnlen(arg2, COMM_LEN - 1)?;
+            uaccess::read_bytes(arg2, &mut name[..len])?;
             *process.comm.lock() = name;
             Ok(0)
         }
         PR_GET_NAME => {
             let name = *process.comm.lock();
-            uaccess::write(a.u64(1), &name)?;
+            uaccess::write(arg2, &name)?;
             Ok(0)
         }
         _ => Err(Errno::EINVAL),

@@ -2,8 +2,6 @@
 //! nanosleep(2), clock_nanosleep(2).
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
 use crate::process::current;
 use crate::sched;
 use crate::time::{self, clock};
@@ -27,43 +25,39 @@ fn to_user(ns: u64) -> timespec {
 }
 
 /// clock_gettime(clockid, tp).
-pub fn sys_clock_gettime(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let clock = Clock::from_id(a.i32(0))?;
-    uaccess::write(a.u64(1), &to_user(now_ns(clock)))?;
+pub fn sys_clock_gettime(clockid: i32, tp: u64) -> SysResult {
+    let clock = Clock::from_id(clockid)?;
+    uaccess::write(tp, &to_user(now_ns(clock)))?;
     Ok(0)
 }
 
 /// clock_getres(clockid, res): 1 ns (the TSC is finer).
-pub fn sys_clock_getres(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    Clock::from_id(a.i32(0))?;
-    if a.u64(1) != 0 {
-        uaccess::write(a.u64(1), &to_user(1))?;
+pub fn sys_clock_getres(clockid: i32, res: u64) -> SysResult {
+    Clock::from_id(clockid)?;
+    if res != 0 {
+        uaccess::write(res, &to_user(1))?;
     }
     Ok(0)
 }
 
 /// gettimeofday(tv, tz): the time zone is always UTC (zeros).
-pub fn sys_gettimeofday(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
+pub fn sys_gettimeofday(tv: u64, tz: u64) -> SysResult {
     let ns = clock::realtime_ns();
-    if a.u64(0) != 0 {
-        let tv = [ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000];
-        uaccess::write(a.u64(0), &tv)?;
+    if tv != 0 {
+        let value = [ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000];
+        uaccess::write(tv, &value)?;
     }
-    if a.u64(1) != 0 {
-        uaccess::write(a.u64(1), &0u64)?;
+    if tz != 0 {
+        uaccess::write(tz, &0u64)?;
     }
     Ok(0)
 }
 
 /// time(tloc).
-pub fn sys_time(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
+pub fn sys_time(tloc: u64) -> SysResult {
     let secs = clock::realtime_ns() / NSEC_PER_SEC;
-    if a.u64(0) != 0 {
-        uaccess::write(a.u64(0), &secs)?;
+    if tloc != 0 {
+        uaccess::write(tloc, &secs)?;
     }
     Ok(secs)
 }
@@ -84,20 +78,19 @@ fn sleep(ns: u64) -> SysResult {
 
 /// nanosleep(req, rem): EINVAL for a bad timespec. `rem` is only written when a handler
 /// interrupts the sleep, which cannot happen yet.
-pub fn sys_nanosleep(frame: &mut TrapFrame) -> SysResult {
-    let ns = read_timespec(Args::of(frame).u64(0))?;
+pub fn sys_nanosleep(req: u64) -> SysResult {
+    let ns = read_timespec(req)?;
     sleep(ns)
 }
 
 /// clock_nanosleep(clockid, flags, req, rem): relative, or absolute with TIMER_ABSTIME;
 /// CPU-time clocks are not supported (EINVAL).
-pub fn sys_clock_nanosleep(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    let clock = Clock::from_id(a.i32(0))?;
+pub fn sys_clock_nanosleep(clockid: i32, flags: u32, req: u64) -> SysResult {
+    let clock = Clock::from_id(clockid)?;
     if clock == Clock::CpuTime {
         return Err(Errno::EINVAL);
     }
-    let ns = read_timespec(a.u64(2))?;
-    let wait = if a.u32(1) & TIMER_ABSTIME != 0 { ns.saturating_sub(now_ns(clock)) } else { ns };
+    let ns = read_timespec(req)?;
+    let wait = if flags & TIMER_ABSTIME != 0 { ns.saturating_sub(now_ns(clock)) } else { ns };
     sleep(wait)
 }

@@ -1,8 +1,6 @@
 //! uname(2).
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
 use crate::uaccess;
 use crate::uaccess::plain::Plain;
 use linux_raw_sys::system::new_utsname;
@@ -19,7 +17,7 @@ fn set(field: &mut [core::ffi::c_char; 65], value: &[u8]) {
 
 /// uname(buf): sysname "Linux", nodename "(none)" (no hostname is set), release
 /// [`RELEASE`], machine "x86_64".
-pub fn sys_uname(frame: &mut TrapFrame) -> SysResult {
+pub fn sys_uname(buf: u64) -> SysResult {
     let mut u = new_utsname::zeroed();
     set(&mut u.sysname, b"Linux");
     set(&mut u.nodename, b"(none)");
@@ -27,6 +25,6 @@ pub fn sys_uname(frame: &mut TrapFrame) -> SysResult {
     set(&mut u.version, concat!("#1 SMP guest-kernel ", env!("CARGO_PKG_VERSION")).as_bytes());
     set(&mut u.machine, b"x86_64");
     set(&mut u.domainname, b"(none)");
-    uaccess::write(Args::of(frame).u64(0), &u)?;
+    uaccess::write(buf, &u)?;
     Ok(0)
 }

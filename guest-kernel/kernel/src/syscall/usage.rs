@@ -1,8 +1,6 @@
 //! System and process usage: sysinfo(2), getrusage(2).
 
 use super::SysResult;
-use super::args::Args;
-use crate::arch::UserContext as TrapFrame;
 use crate::mm::frame;
 use crate::process::registry;
 use crate::time::clock;
@@ -24,25 +22,24 @@ pub fn record_total_ram() {
 /// sysinfo(info): uptime, total and free memory (frames the kernel can still hand out,
 /// so a leak shows as a drop in `freeram`), the number of processes (zombies included,
 /// as Linux's count of tasks); no load averages, swap or high memory (zeros); unit 1 byte.
-pub fn sys_sysinfo(frame: &mut TrapFrame) -> SysResult {
+pub fn sys_sysinfo(buf: u64) -> SysResult {
     let mut info: sysinfo = Plain::zeroed();
     info.uptime = (clock::monotonic_ns() / 1_000_000_000) as i64;
     info.totalram = TOTAL_RAM.load(Ordering::Relaxed);
     info.freeram = frame::free_bytes();
     info.procs = registry::lock().count().min(usize::from(u16::MAX)) as u16;
     info.mem_unit = 1;
-    uaccess::write(Args::of(frame).u64(0), &info)?;
+    uaccess::write(buf, &info)?;
     Ok(0)
 }
 
 /// getrusage(who, usage): RUSAGE_SELF (0), RUSAGE_CHILDREN (-1) and RUSAGE_THREAD (1)
 /// report zeros (nothing is accounted yet); EINVAL for anything else.
-pub fn sys_getrusage(frame: &mut TrapFrame) -> SysResult {
-    let a = Args::of(frame);
-    if !matches!(a.i32(0), -1..=1) {
+pub fn sys_getrusage(who: i32, usage: u64) -> SysResult {
+    if !matches!(who, -1..=1) {
         return Err(Errno::EINVAL);
     }
-    let usage: rusage = Plain::zeroed();
-    uaccess::write(a.u64(1), &usage)?;
+    let value: rusage = Plain::zeroed();
+    uaccess::write(usage, &value)?;
     Ok(0)
 }
