@@ -35,6 +35,7 @@ pub fn sys_brk(requested: u64) -> SysResult {
 /// cannot be mapped (directories, devices without pages); ENOMEM for a private writable
 /// mapping larger than RAM (the default overcommit heuristic), beyond RLIMIT_AS or
 /// `vm.max_map_count`, or while the kernel is short of memory for its bookkeeping.
+#[inline] // Compiled into its table wrapper (see table.rs).
 pub fn sys_mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: Fd, offset: u64) -> SysResult {
     let req = check_mmap(addr, len, prot, flags, offset)?;
     if req.accountable() {

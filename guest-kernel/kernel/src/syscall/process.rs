@@ -25,6 +25,7 @@ pub fn sys_vfork(ctx: &UserContext) -> SysResult {
 /// clone(flags, stack, parent_tid, child_tid, tls) (the x86-64 argument order). A TLS base
 /// outside user space is EPERM, as Linux's `copy_thread` answers (`do_set_thread_area_64`:
 /// "tls >= TASK_SIZE_MAX"): loading it into FS_BASE would fault in the kernel.
+#[inline] // Compiled into its table wrapper (see table.rs).
 pub fn sys_clone(
     ctx: &mut UserContext,
     flags: u64,
@@ -52,6 +53,7 @@ fn write_rusage(addr: u64) -> Result<(), posix::Errno> {
 
 /// wait4(pid, status, options, rusage): the child's pid and its status word (Linux
 /// encoding), 0 with WNOHANG when no child is ready.
+#[inline] // Compiled into its table wrapper (see table.rs).
 pub fn sys_wait4(pid: i32, status: u64, options: u32, rusage: u64) -> SysResult {
     let req = wait4_request(pid, options, own_pgid())?;
     let Some(Reported { pid, event, .. }) = wait(req)? else {

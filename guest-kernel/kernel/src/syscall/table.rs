@@ -18,6 +18,13 @@
 //! parameters and receives it first. So the register convention lives in `arch` and the
 //! positions in this list, and no handler reads a register.
 //!
+//! The wrappers cost nothing when the handler is inlined into its wrapper, which the
+//! compiler does by itself for most (each handler has this one caller) but not always
+//! across codegen units: then the wrapper loads the arguments into registers and jumps to
+//! the handler (one instruction more). A handler whose wrapper did more than that, because
+//! with the return slot its arguments no longer fit in registers (mmap, clone) or as
+//! measured (wait4), is `#[inline]` so that it is compiled into its wrapper.
+//!
 //! The number of each entry is its name's index in the generated name table
 //! ([`names::NAMES`], from `linux-raw-sys`'s `__NR_*` constants), looked up while the
 //! kernel compiles: a misspelt name does not compile, and neither does a name listed
