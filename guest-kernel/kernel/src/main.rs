@@ -153,7 +153,7 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
     let protections = arch::x86_64::protection::init();
     time::clock::init();
     let seed = random::init(&info.regions);
-    syscall::usage::record_total_ram();
+    mm::frame::record_total();
     sched::task::set_task_start(entry::task_start);
     klog::verbose(format_args!(
         "user mode: SMEP {}, SMAP {}, random seed from {seed:?}",

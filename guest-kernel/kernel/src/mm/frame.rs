@@ -24,7 +24,7 @@
 //! the zeroed runs.
 
 use crate::mm::layout;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use klib::bump_frames::BumpFrames;
 use klib::chunk_pool::{MAX_TOP_UP, MIN_TOP_UP, Pool};
 use klib::memmap::PAGE_SIZE;
@@ -517,4 +517,18 @@ pub fn free_bytes() -> u64 {
     let frames = FRAMES.lock();
     let pages = frames.free_count + frames.zero_count + frames.reserve.pages();
     frames.bump.free_bytes() + pages * PAGE_SIZE
+}
+
+/// Bytes of memory the kernel could hand out once boot was done, recorded by
+/// [`record_total`] (`sysinfo`'s `totalram`).
+static TOTAL_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Records the memory available for use as the total. Once, at the end of boot.
+pub fn record_total() {
+    TOTAL_BYTES.store(free_bytes(), Ordering::Relaxed);
+}
+
+/// The memory available for use at the end of boot (see [`record_total`]).
+pub fn total_bytes() -> u64 {
+    TOTAL_BYTES.load(Ordering::Relaxed)
 }

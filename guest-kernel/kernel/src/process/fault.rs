@@ -58,11 +58,12 @@ pub fn user_exception(ctx: &mut UserContext, e: Exception) {
                 Err(FaultError::Io) => SIGBUS,
                 Err(FaultError::Unmapped | FaultError::Protection) => {
                     crate::klog::verbose(format_args!(
-                        "pid {}: {access:?} fault at {addr:#x}, rip {:#x} err {:#x} rsp {:#x}",
+                        "pid {}: {access:?} fault at {addr:#x}, rip {:#x} err {:#x} rsp {:#x} flags {:#x}",
                         process.pid,
                         ctx.instruction_pointer(),
                         e.error_code,
                         ctx.stack_pointer(),
+                        ctx.flags(),
                     ));
                     SIGSEGV
                 }

@@ -6,18 +6,9 @@ use crate::process::registry;
 use crate::time::clock;
 use crate::uaccess;
 use crate::uaccess::plain::Plain;
-use core::sync::atomic::{AtomicU64, Ordering};
 use linux_raw_sys::general::rusage;
 use linux_raw_sys::system::sysinfo;
 use posix::Errno;
-
-/// Bytes of memory the kernel could hand out at boot, recorded by [`record_total_ram`].
-static TOTAL_RAM: AtomicU64 = AtomicU64::new(0);
-
-/// Records the memory available for use (`sysinfo`'s `totalram`). Once, at boot.
-pub fn record_total_ram() {
-    TOTAL_RAM.store(frame::free_bytes(), Ordering::Relaxed);
-}
 
 /// sysinfo(info): uptime, total and free memory (frames the kernel can still hand out,
 /// so a leak shows as a drop in `freeram`), the number of processes (zombies included,
@@ -25,7 +16,7 @@ pub fn record_total_ram() {
 pub fn sys_sysinfo(buf: u64) -> SysResult {
     let mut info: sysinfo = Plain::zeroed();
     info.uptime = (clock::monotonic_ns() / 1_000_000_000) as i64;
-    info.totalram = TOTAL_RAM.load(Ordering::Relaxed);
+    info.totalram = frame::total_bytes();
     info.freeram = frame::free_bytes();
     info.procs = registry::lock().count().min(usize::from(u16::MAX)) as u16;
     info.mem_unit = 1;

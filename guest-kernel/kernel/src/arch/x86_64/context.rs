@@ -197,12 +197,6 @@ impl UserContext {
         self.regs.rip
     }
 
-    /// Sets where user mode resumes.
-    #[inline(always)]
-    pub fn set_instruction_pointer(&mut self, rip: u64) {
-        self.regs.rip = rip;
-    }
-
     /// The user stack pointer (RSP).
     #[inline(always)]
     pub fn stack_pointer(&self) -> u64 {
