@@ -25,10 +25,11 @@
 //! then only the ones that differ from what the registers hold, so a system call pays one
 //! load and one branch for them.
 
+use super::frame::TrapFrame;
+pub use super::frame::page_fault;
 use super::gdt::{USER_CS, USER_DS};
 use super::percpu;
 use super::syscall_entry::{self, SYSCALL_VECTOR};
-use super::trap_entry::TrapFrame;
 use super::{cpu, irq};
 use core::arch::global_asm;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -97,14 +98,6 @@ pub struct Exception {
     pub error_code: u64,
     /// For a page fault, the address accessed (CR2); 0 otherwise.
     pub address: u64,
-}
-
-/// Page-fault error-code bits.
-pub mod page_fault {
-    /// The access was a write.
-    pub const WRITE: u64 = 1 << 1;
-    /// The access was an instruction fetch.
-    pub const INSTRUCTION: u64 = 1 << 4;
 }
 
 impl UserContext {

@@ -10,7 +10,7 @@
 //! overflow, where it is the guard-page address the stack ran into).
 
 use super::cpu;
-use super::trap_entry::TrapFrame;
+use super::frame::TrapFrame;
 use crate::mm::layout;
 use core::sync::atomic::{AtomicPtr, Ordering};
 

@@ -6,6 +6,7 @@ pub mod context;
 pub mod cpu;
 pub mod exceptions;
 pub mod fpu;
+pub mod frame;
 pub mod gdt;
 pub mod idt;
 pub mod ioapic;

@@ -24,9 +24,9 @@
 //! ABI's direction), TF, AC (SMAP: user access only inside the copy routines), NT and IOPL.
 
 use super::cpu;
+use super::frame::TrapFrame;
 use super::gdt::{KERNEL_CS, USER_CS, USER_DS, USER32_CS};
 use super::percpu::{KERNEL_STACK_OFFSET, USER_RSP_OFFSET};
-use super::trap_entry::TrapFrame;
 use core::arch::global_asm;
 
 /// `TrapFrame::vector` of a system call (outside the IDT's 0..=255).

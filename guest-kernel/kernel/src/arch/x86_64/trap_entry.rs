@@ -20,6 +20,7 @@
 //!
 //! Entries from ring 3 need no `swapgs`: the kernel never uses `%gs` (see `percpu`).
 
+use super::frame::TrapFrame;
 use core::arch::global_asm;
 
 /// Distance between two stubs in `trap_stubs`. A stub is at most 12 bytes: `push $0`
@@ -41,59 +42,6 @@ const ERROR_CODE_VECTORS: u32 = (1 << 8)
     | (1 << 21)
     | (1 << 29)
     | (1 << 30);
-
-/// The registers of the interrupted context, as `trap_common` saves them (lowest address
-/// first). `#[repr(C)]` and in this order because the assembly builds it.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct TrapFrame {
-    /// Saved R15.
-    pub r15: u64,
-    /// Saved R14.
-    pub r14: u64,
-    /// Saved R13.
-    pub r13: u64,
-    /// Saved R12.
-    pub r12: u64,
-    /// Saved R11.
-    pub r11: u64,
-    /// Saved R10.
-    pub r10: u64,
-    /// Saved R9.
-    pub r9: u64,
-    /// Saved R8.
-    pub r8: u64,
-    /// Saved RBP.
-    pub rbp: u64,
-    /// Saved RDI.
-    pub rdi: u64,
-    /// Saved RSI.
-    pub rsi: u64,
-    /// Saved RDX.
-    pub rdx: u64,
-    /// Saved RCX.
-    pub rcx: u64,
-    /// Saved RBX.
-    pub rbx: u64,
-    /// Saved RAX.
-    pub rax: u64,
-    /// The IDT vector, pushed by the stub.
-    pub vector: u64,
-    /// The CPU's error code, or 0 for vectors without one.
-    pub error_code: u64,
-    /// Where the interrupted context resumes (for faults: the faulting instruction).
-    pub rip: u64,
-    /// Code segment of the interrupted context (its low two bits are the privilege level).
-    pub cs: u64,
-    /// RFLAGS of the interrupted context.
-    pub rflags: u64,
-    /// Stack pointer of the interrupted context.
-    pub rsp: u64,
-    /// Stack segment of the interrupted context.
-    pub ss: u64,
-}
-
-const _: () = assert!(size_of::<TrapFrame>() == 22 * 8);
 
 /// Called by `trap_common` for traps taken in kernel mode: interrupts (in the idle loop or
 /// a driver's wait, the only places the kernel enables them) and exceptions (a fault in a

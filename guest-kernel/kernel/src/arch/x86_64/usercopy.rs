@@ -20,9 +20,9 @@
 //! that in one instruction each, but the instruction emulator of the project's hypervisor
 //! does not know them (a KVM internal error); `pushf`/`popf` it knows.
 
-use super::context::page_fault;
+use super::frame::TrapFrame;
+use super::frame::page_fault;
 use super::protection::SMAP_ENABLED;
-use super::trap_entry::TrapFrame;
 use core::arch::global_asm;
 use core::sync::atomic::{AtomicU64, Ordering};
 
