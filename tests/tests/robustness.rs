@@ -10,15 +10,16 @@
 //! 3. the hostile program(s), each followed by `echo == status $?`;
 //! 4. `/bin/true && echo == fork+exec works`;
 //! 5. `memfree` again;
-//! 6. the hostile program(s) a second time, then `memfree` a third time.
+//! 6. the hostile program(s) a second time, then `memfree`; and a third time, then `memfree`.
 //!
 //! Then it checks: the vmm did not end with 252/253/254 (kernel exception, panic, VM
 //! failure) but with the shell's 0; each program ended as it does on Linux (and printed
 //! what the host prints, where the host can run it safely: EMFILE, mmap ENOMEM, stack
-//! overflow); fork+exec works afterwards; the process count is back; free memory after the
-//! second round is exactly what it was after the first (nothing leaks: whatever the
-//! kernel kept, it reuses); and free memory came back after the first round, except for
-//! what the kernel may keep as caches:
+//! overflow); fork+exec works afterwards; the process count is back; free memory after one
+//! of the later rounds is exactly what it was after the round before, and the later rounds
+//! together lost at most [`HIGH_WATER_KIB`] (nothing leaks: whatever the kernel kept, it
+//! reuses; a leak loses memory in every round); and free memory came back after the first
+//! round, except for what the kernel may keep as caches:
 //! - [`HEAP_STEP_KIB`]: the kernel heap takes frames in steps of at least 1 MiB
 //!   (`guest-kernel/kernel/src/mm/heap.rs`, `GROW_HEAP`) and keeps them, so a burst of
 //!   kernel objects may leave one more step behind. More than one step is memory the
@@ -39,6 +40,12 @@ use integration_tests::{
     vmm_with_timeout,
 };
 
+/// What a later round may keep once beyond the round before: the kernel keeps what the
+/// peak number of live processes needed (such as heap arenas and the kernel-stack area's
+/// page tables), and that peak depends on scheduling,
+/// so one round in some runs keeps a little more, once (measured: 32 to 64 KiB, with the
+/// kernels before and after issue 11). A leak loses memory in every round.
+const HIGH_WATER_KIB: u64 = 256;
 /// One kernel stack (`guest-kernel/kernel/src/mm/kstack.rs`, `STACK_SIZE`).
 const KERNEL_STACK_KIB: u64 = 32;
 /// The kernel heap's growth step (`guest-kernel/kernel/src/mm/heap.rs`, `GROW_HEAP`).
@@ -112,7 +119,7 @@ struct Session {
     before: Option<Mem>,
     after: Option<Mem>,
     /// After the second round.
-    again: Option<Mem>,
+    again: Vec<Mem>,
     steps: Vec<Step>,
     exec_works: bool,
     problems: Vec<String>,
@@ -144,6 +151,10 @@ impl Session {
         for command in commands {
             script += &format!("{command} >/dev/null 2>&1; ");
         }
+        script += "echo == again; /c/memfree; ";
+        for command in commands {
+            script += &format!("{command} >/dev/null 2>&1; ");
+        }
         script += "echo == again; /c/memfree";
         let run =
             vmm_with_timeout(&["run", "--disk", &image, "--", "/bin/sh", "-c", &script], timeout);
@@ -154,12 +165,14 @@ impl Session {
         let mut steps = Vec::new();
         let mut current = Step::default();
         let mut exec_works = false;
-        let (mut after, mut again, mut second_round) = (None, None, false);
+        let (mut after, mut again, mut rounds) = (None, Vec::new(), 1);
         for line in lines {
             if line == "== again" {
-                second_round = true;
-            } else if second_round {
-                again = again.or(Mem::parse(line));
+                rounds += 1;
+            } else if rounds > 1 {
+                if let Some(mem) = Mem::parse(line) {
+                    again.push(mem);
+                }
             } else if let Some(status) = line.strip_prefix("== status ") {
                 current.status = status.parse().ok();
                 steps.push(std::mem::take(&mut current));
@@ -257,22 +270,25 @@ impl Session {
         let allowed = HEAP_STEP_KIB
             + stacks.min(STACK_POOL) * KERNEL_STACK_KIB
             + stacks * HEAP_PER_PROCESS_KIB;
-        match (self.after, self.again) {
-            (Some(a), Some(b)) => {
+        match (self.after, self.again.as_slice()) {
+            (Some(a), [b, c]) => {
+                let kib = [a.free_kib, b.free_kib, c.free_kib];
                 println!(
-                    "{} {}: free memory {} KiB after one round, {} KiB after two",
-                    self.libc, self.name, a.free_kib, b.free_kib
+                    "{} {}: free memory {} KiB after one round, {} KiB after two, {} KiB after three",
+                    self.libc, self.name, kib[0], kib[1], kib[2]
                 );
                 self.check(
-                    a.free_kib == b.free_kib,
+                    (kib[0] == kib[1] || kib[1] == kib[2])
+                        && kib[0].saturating_sub(kib[2]) <= HIGH_WATER_KIB,
                     format!(
-                        "free memory {} KiB after one round, {} KiB after two: the second \
-                         round did not return to the first's level (a leak)",
-                        a.free_kib, b.free_kib
+                        "free memory {} KiB after one round, {} after two, {} after three: \
+                         no round returned to the level of the one before, or the later \
+                         rounds lost more than {HIGH_WATER_KIB} KiB (a leak)",
+                        kib[0], kib[1], kib[2]
                     ),
                 );
             }
-            _ => self.problems.push("no memfree report after the second round".into()),
+            _ => self.problems.push("no memfree reports after the second and third rounds".into()),
         }
         match (self.before, self.after) {
             (Some(b), Some(a)) => {
