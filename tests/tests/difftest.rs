@@ -13,6 +13,7 @@ for_each_libc!(
     wild_pointers_are_efault_and_the_program_survives,
     an_empty_argv_becomes_one_empty_argument,
     shared_mappings_are_shared,
+    signal_handlers_match_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -68,5 +69,18 @@ fn shared_mappings_are_shared(libc: Libc) {
     let run = vmm(&["run", "--disk", &image, "--", "/tests/shm", "/tmp"]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, host, "guest and host disagree");
-    assert!(!host.contains("false"), "{host}");
+    assert!(host.contains("si_code SEGV_MAPERR, si_addr matches: true"), "{host}");
+}
+
+fn signal_handlers_match_linux(libc: Libc) {
+    require_kvm();
+    let progs = test_programs_for(libc);
+    let dir = TempDir::new("diff-signals");
+    let host = run_native_in(progs, "signals", &[]);
+    let image = image_for(libc, &dir, "root.img", &[(&progs.join("signals"), "/tests/signals")]);
+    let run = vmm(&["run", "--disk", &image, "--", "/tests/signals"]);
+    assert_eq!(run.status, Some(0), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, host, "guest and host disagree");
+    assert!(host.ends_with("done\n"), "{host}");
+    assert!(host.contains("si_code SEGV_MAPERR, si_addr matches: true"), "{host}");
 }

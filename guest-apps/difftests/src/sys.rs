@@ -34,6 +34,45 @@ pub fn getpid() -> i32 {
     unsafe { syscall6(39, [0; 6]) as i32 }
 }
 
+/// `gettid()`.
+pub fn gettid() -> i32 {
+    // SAFETY: no arguments.
+    unsafe { syscall6(186, [0; 6]) as i32 }
+}
+
+/// `getuid()`.
+pub fn getuid() -> u32 {
+    // SAFETY: no arguments.
+    unsafe { syscall6(102, [0; 6]) as u32 }
+}
+
+/// `tgkill(tgid, tid, sig)`.
+pub fn tgkill(tgid: i32, tid: i32, sig: i32) -> isize {
+    // SAFETY: plain integer arguments.
+    unsafe { syscall6(234, [tgid as isize as usize, tid as isize as usize, sig as usize, 0, 0, 0]) }
+}
+
+/// `pause()`.
+pub fn pause() -> isize {
+    // SAFETY: no arguments.
+    unsafe { syscall6(34, [0; 6]) }
+}
+
+/// Sleeps `ms` milliseconds with `nanosleep`, resuming after signal handlers (EINTR).
+pub fn sleep_ms(ms: u64) {
+    let mut req = [(ms / 1000) as i64, (ms % 1000 * 1_000_000) as i64];
+    loop {
+        let mut rem = [0i64; 2];
+        // SAFETY: `req` and `rem` are valid `struct timespec`s for the call's duration.
+        let ret =
+            unsafe { syscall6(35, [req.as_ptr() as usize, rem.as_mut_ptr() as usize, 0, 0, 0, 0]) };
+        if ret != -4 {
+            return;
+        }
+        req = rem;
+    }
+}
+
 /// `getppid()`.
 pub fn getppid() -> i32 {
     // SAFETY: no arguments.
