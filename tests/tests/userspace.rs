@@ -211,6 +211,29 @@ fn unmodified_debian_busybox_runs() {
     assert!(!run.stderr.contains("core dumped"), "{}", run.stderr);
 }
 
+/// What a shell user meets first about signals (issue 12): a background job and `wait`
+/// (ash waits in `rt_sigsuspend` for its SIGCHLD handler), a `trap` handler run by `kill`
+/// of the shell itself, and `wait` for a killed job's status; Debian's busybox in the guest
+/// and on the host must print the same.
+#[test]
+fn busybox_job_signals_match_linux() {
+    require_kvm();
+    let busybox = Path::new("/bin/busybox");
+    assert!(
+        busybox.exists(),
+        "this test needs Debian's busybox-static (apt-get install busybox-static)"
+    );
+    let script = "sleep 1 & wait; echo waited $?; trap 'echo got USR1' USR1; kill -USR1 $$; \
+                  sleep 5 & kill $!; wait $!; echo status $?";
+    let host = std::process::Command::new(busybox).args(["sh", "-c", script]).output().unwrap();
+    let host = String::from_utf8(host.stdout).unwrap();
+    assert_eq!(host, "waited 0\ngot USR1\nstatus 143\n");
+    let dir = TempDir::new("busybox-signals");
+    let image = image_with(&dir, "root.img", &[(busybox, "/bin/busybox")]);
+    let run = vmm(&["run", "--disk", &image, "--", "/bin/busybox", "sh", "-c", script]);
+    assert_eq!((run.status, run.stdout.as_str()), (Some(0), host.as_str()), "{}", run.stderr);
+}
+
 #[test]
 fn a_disk_without_init_is_reported() {
     require_kvm();

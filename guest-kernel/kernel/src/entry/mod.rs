@@ -20,57 +20,66 @@
 use crate::arch::x86_64::irq;
 use crate::arch::{ReturnReason, UserContext, enter_user};
 use crate::process::{current, task::work};
+use crate::sched::Restart;
 use crate::{sched, syscall};
 use core::sync::atomic::Ordering;
 
 /// Runs the current task's user program for good.
 fn run(ctx: &mut UserContext) -> ! {
     loop {
-        match enter_user(ctx) {
+        let restart = match enter_user(ctx) {
             ReturnReason::Syscall => syscall::dispatch(ctx),
             ReturnReason::Exception => {
                 let e = ctx.exception();
                 crate::process::fault::user_exception(ctx, e);
+                None
             }
-            ReturnReason::Interrupt => {}
-        }
-        before_user(ctx);
+            ReturnReason::Interrupt => None,
+        };
+        before_user(ctx, restart);
     }
 }
 
 /// The last thing before every return to user mode: the interrupts' work, preemption,
-/// signals. The common case, nothing to do, costs two loads and a branch.
+/// signals, and the end of a system call a signal cut short (`restart`). The common case,
+/// nothing to do, costs two loads and a branch or two.
 #[inline(always)]
-fn before_user(ctx: &mut UserContext) {
+fn before_user(ctx: &mut UserContext, restart: Option<Restart>) {
     let pending = irq::EVENTS.load(Ordering::Relaxed);
     let todo = current::task().work.load(Ordering::Relaxed);
-    if pending != 0 || todo != 0 {
-        work_before_user(ctx);
+    if pending != 0 || todo != 0 || restart.is_some() {
+        work_before_user(ctx, restart);
     }
 }
 
 /// [`before_user`] when there is something to do: in order, wake the tasks the interrupts
 /// concern and yield if the time slice is over (preemption), then act on pending signals;
-/// again until nothing is left.
+/// again until nothing is left. An interrupted system call that no handler claimed is
+/// restarted last (signal(7): without a handler, the call resumes as if nothing happened).
 #[inline(never)]
-fn work_before_user(ctx: &mut UserContext) {
+fn work_before_user(ctx: &mut UserContext, mut restart: Option<Restart>) {
     loop {
         let pending = irq::EVENTS.load(Ordering::Relaxed);
         let todo = current::task().work.load(Ordering::Relaxed);
         if pending == 0 && todo == 0 {
-            return;
+            break;
         }
         if pending != 0 && sched::poll() {
             sched::yield_now();
             continue;
         }
         if todo & (work::SIGNAL | work::INTERRUPT) != 0 {
-            crate::process::signal::deliver(ctx);
+            crate::process::signal::deliver(ctx, &mut restart);
         }
         if irq::EVENTS.load(Ordering::Relaxed) == 0 {
-            return;
+            break;
         }
     }
+    if restart.is_some() {
+        ctx.restart_syscall();
+    }
+    // rt_sigsuspend's mask, if no handler took it over.
+    crate::process::signal::deliver::restore_saved_mask();
 }
 
 /// Where every task starts (its first switch lands here, see
@@ -88,6 +97,6 @@ pub extern "C" fn task_start() -> ! {
     // SAFETY: the task's own context, used by this task alone from here on (its creator
     // wrote it before the task first ran).
     let ctx = unsafe { task.user_context() };
-    before_user(ctx);
+    before_user(ctx, None);
     run(ctx)
 }

@@ -12,6 +12,7 @@
 //! status a shell would report for it (exit code, or 128 + the signal; POSIX XCU 2.8.2
 //! "Exit Status for Commands"), which is what `vmm run` exits with.
 
+use super::signal::send::child_info;
 use super::signal::send::{Notice, notify_parent};
 use super::signal::send_to_process;
 use super::{Process, current, registry};
@@ -19,6 +20,7 @@ use crate::{power, sched, time};
 use core::sync::atomic::Ordering;
 use posix::process::INIT;
 use posix::process::status::ChildEvent;
+use posix::signal::info::{SigInfo, code};
 use posix::signal::num::{SIGCONT, SIGHUP};
 
 /// Ends the current process with `event` (an exit or a death by signal). Does not return.
@@ -51,12 +53,13 @@ pub fn exit_process(event: ChildEvent) -> ! {
         (fx, process.ppid())
     };
     process.tasks.lock().clear();
-    if notify_parent(ppid, Notice::Exited { signal: process.exit_signal }) {
+    let info = child_info(process, event);
+    if notify_parent(ppid, Notice::Exited { signal: process.exit_signal, info }) {
         reap(process.pid);
     }
     if !fx.reparented.is_empty() {
         // init may have zombies to reap now.
-        notify_parent(INIT, Notice::Exited { signal: 0 });
+        notify_parent(INIT, Notice::Exited { signal: 0, info });
     }
     hang_up(&fx.hangup_groups);
     sched::switch::exit_current(mm)
@@ -101,8 +104,8 @@ pub fn hang_up(pgids: &[u32]) {
             r.table.members(pgid).filter_map(|p| r.get(p).cloned()).collect()
         };
         for p in &members {
-            let _ = send_to_process(p, SIGHUP);
-            let _ = send_to_process(p, SIGCONT);
+            let _ = send_to_process(p, SIGHUP, SigInfo::new(SIGHUP, code::SI_KERNEL));
+            let _ = send_to_process(p, SIGCONT, SigInfo::new(SIGCONT, code::SI_KERNEL));
         }
     }
 }

@@ -15,6 +15,7 @@ use super::exit;
 use crate::arch::{Exception, UserContext, page_fault};
 use crate::mm::frame;
 use crate::mm::vm::{Access, AddressSpace, FaultError};
+use posix::signal::info::{SigInfo, code};
 use posix::signal::num::{SIGBUS, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGTRAP};
 
 /// Resolves a page fault of process `pid` at `addr` in its address space `mm` (locked by
@@ -40,7 +41,8 @@ pub fn resolve(
 /// ends only the faulting process (SIGKILL, as Linux's OOM killer would pick it): the
 /// kernel and the other processes keep running.
 pub fn user_exception(ctx: &mut UserContext, e: Exception) {
-    let signal = match e.vector {
+    let ip = ctx.instruction_pointer();
+    let (signal, info) = match e.vector {
         14 => {
             let addr = e.address;
             let access = if e.error_code & page_fault::INSTRUCTION != 0 {
@@ -54,9 +56,11 @@ pub fn user_exception(ctx: &mut UserContext, e: Exception) {
             let result = resolve(process.pid, &mut process.mm().lock(), addr, access);
             match result {
                 Ok(()) => return,
-                Err(FaultError::OutOfMemory) => SIGKILL,
-                Err(FaultError::Io) => SIGBUS,
-                Err(FaultError::Unmapped | FaultError::Protection) => {
+                Err(FaultError::OutOfMemory) => {
+                    exit::exit_process(posix::process::status::ChildEvent::killed_by(SIGKILL))
+                }
+                Err(FaultError::Io) => (SIGBUS, SigInfo::fault(SIGBUS, code::BUS_ADRERR, addr)),
+                Err(error @ (FaultError::Unmapped | FaultError::Protection)) => {
                     crate::klog::verbose(format_args!(
                         "pid {}: {access:?} fault at {addr:#x}, rip {:#x} err {:#x} rsp {:#x} flags {:#x}",
                         process.pid,
@@ -65,21 +69,44 @@ pub fn user_exception(ctx: &mut UserContext, e: Exception) {
                         ctx.stack_pointer(),
                         ctx.flags(),
                     ));
-                    SIGSEGV
+                    let code = if error == FaultError::Unmapped {
+                        code::SEGV_MAPERR
+                    } else {
+                        code::SEGV_ACCERR
+                    };
+                    (SIGSEGV, SigInfo::fault(SIGSEGV, code, addr))
                 }
             }
         }
-        0 | 16 | 19 => SIGFPE,
-        6 => SIGILL,
-        1 | 3 => SIGTRAP,
-        11 | 12 | 17 => SIGBUS,
-        _ => SIGSEGV,
+        0 => (SIGFPE, SigInfo::fault(SIGFPE, code::FPE_INTDIV, ip)),
+        16 | 19 => (SIGFPE, SigInfo::fault(SIGFPE, 0, ip)),
+        6 => (SIGILL, SigInfo::fault(SIGILL, code::ILL_ILLOPN, ip)),
+        3 => (SIGTRAP, SigInfo::new(SIGTRAP, code::SI_KERNEL)),
+        1 => (SIGTRAP, SigInfo::fault(SIGTRAP, code::TRAP_BRKPT, ip)),
+        11 | 12 | 17 => (SIGBUS, SigInfo::new(SIGBUS, code::SI_KERNEL)),
+        _ => (SIGSEGV, SigInfo::new(SIGSEGV, code::SI_KERNEL)),
     };
+    force(signal, info, e.vector, ip);
+}
+
+/// Linux `force_sig_fault`: the signal of a fault goes to the faulting thread, to its
+/// handler if it has one and does not block it (the handler runs on the way out, and
+/// returning from it retries the instruction); a fault whose signal is blocked, ignored or
+/// at its default action ends the process, as the default action would.
+fn force(signal: u8, info: SigInfo, vector: u8, ip: u64) {
+    let task = current::task();
+    let process = current::process_of(task);
+    let handler = process.signals.lock().get(signal).handler;
+    let caught = posix::signal::disposition::Disposition::of(signal, handler)
+        == posix::signal::disposition::Disposition::Catch;
+    if caught && !task.sigmask().contains(signal) {
+        let _ = super::signal::send_to_task(task, signal, info);
+        return;
+    }
+
     crate::klog::verbose(format_args!(
         "pid {}: killed by signal {signal} (exception {}, rip {:#x})",
-        current::process().pid,
-        e.vector,
-        ctx.instruction_pointer()
+        process.pid, vector, ip
     ));
     exit::exit_process(posix::process::status::ChildEvent::killed_by(signal));
 }

@@ -101,6 +101,8 @@ pub fn fork(req: CloneRequest, args: CloneArgs, ctx: &UserContext) -> Result<Pid
     let process = Arc::new(process);
     let task = Arc::new(Task::new(pid, process.clone(), stack, fpu));
     task.sigmask.store(parent_task.sigmask.load(Ordering::Relaxed), Ordering::Relaxed);
+    // fork(2): the alternate signal stack is inherited (sigaltstack(2)).
+    *task.altstack.lock() = *parent_task.altstack.lock();
     if req.child_settid {
         task.set_child_tid.store(args.child_tid, Ordering::Relaxed);
     }

@@ -13,6 +13,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use posix::Errno;
 use posix::cred::Credentials;
+use posix::signal::info::{SigInfo, code};
 
 /// The sender's identity for the permission check.
 struct Sender {
@@ -39,7 +40,8 @@ fn send_checked(from: &Sender, target: &Process, sid: Pid, sig: u8) -> Result<()
     if !posix::signal::may_signal(&from.creds, from.sid, &creds, sid, sig) {
         return Err(Errno::EPERM);
     }
-    if sig == 0 { Ok(()) } else { send_to_process(target, sig) }
+    let info = SigInfo::from_process(sig, code::SI_USER, from.pid, from.creds.ruid);
+    if sig == 0 { Ok(()) } else { send_to_process(target, sig, info) }
 }
 
 /// kill(pid, sig).
@@ -84,7 +86,11 @@ pub fn tgkill(tgid: Option<Pid>, tid: Pid, sig: i32) -> Result<(), Errno> {
     }
     // A zombie's thread takes the signal and nothing happens (Linux `do_send_specific`).
     match target.main_task() {
-        Some(task) if sig != 0 => send_to_task(&task, sig),
+        Some(task) if sig != 0 => send_to_task(
+            &task,
+            sig,
+            SigInfo::from_process(sig, code::SI_TKILL, from.pid, from.creds.ruid),
+        ),
         _ => Ok(()),
     }
 }

@@ -48,6 +48,8 @@ pub struct Process {
     pub signals: SpinMutex<SigActions>,
     /// Signals sent to the process (kill) not yet delivered.
     pub pending: AtomicU64,
+    /// The `siginfo` of each signal in `pending` (empty until one is sent).
+    pub infos: SpinMutex<Vec<posix::signal::info::SigInfo>>,
     /// The program's name: the last component of the executed path, truncated.
     pub comm: SpinMutex<[u8; COMM_LEN]>,
     /// TSC value when the process started (its CPU-time clock counts from here).
@@ -82,6 +84,7 @@ impl Process {
             limits: SpinMutex::new(Rlimits::init_defaults(super::limits::nproc_default())),
             signals: SpinMutex::new(SigActions::new()),
             pending: AtomicU64::new(0),
+            infos: SpinMutex::new(Vec::new()),
             comm: SpinMutex::new([0; COMM_LEN]),
             start_tsc: crate::time::now(),
             exit_signal: posix::signal::num::SIGCHLD,

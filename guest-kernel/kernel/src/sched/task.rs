@@ -55,6 +55,9 @@ pub fn set_task_start(start: TaskStart) {
     TASK_START.store(start as *mut (), Ordering::Relaxed);
 }
 
+/// [`Task::saved_sigmask`] when there is none (no real mask blocks SIGKILL).
+pub const NO_SAVED_MASK: u64 = u64::MAX;
+
 /// A thread id (equal to the pid for a process's first thread).
 pub type Tid = u32;
 
@@ -86,6 +89,8 @@ pub struct Task {
     pub work: AtomicU32,
     /// Signals sent to this thread (tkill, tgkill, faults, SIGPIPE) not yet delivered.
     pub pending: AtomicU64,
+    /// The `siginfo` of each signal in `pending` (empty until one is sent).
+    pub infos: SpinMutex<alloc::vec::Vec<posix::signal::info::SigInfo>>,
     /// `set_tid_address`: where to write 0 (and wake a futex) when the thread exits.
     pub clear_child_tid: AtomicU64,
     /// `CLONE_CHILD_SETTID`: where the new thread stores its id when it first runs (0:
@@ -95,6 +100,9 @@ pub struct Task {
     pub robust_list: AtomicU64,
     /// Blocked signals.
     pub sigmask: AtomicU64,
+    /// The mask `rt_sigsuspend` replaced, to restore when its wait ends ([`NO_SAVED_MASK`]:
+    /// none). A handler's frame records it instead of the temporary mask.
+    pub saved_sigmask: AtomicU64,
     /// The alternate signal stack (`sigaltstack`).
     pub altstack: SpinMutex<AltStack>,
 }
@@ -119,10 +127,12 @@ impl Task {
             state: AtomicU8::new(state::RUNNING),
             work: AtomicU32::new(0),
             pending: AtomicU64::new(0),
+            infos: SpinMutex::new(alloc::vec::Vec::new()),
             clear_child_tid: AtomicU64::new(0),
             set_child_tid: AtomicU64::new(0),
             robust_list: AtomicU64::new(0),
             sigmask: AtomicU64::new(0),
+            saved_sigmask: AtomicU64::new(NO_SAVED_MASK),
             altstack: SpinMutex::new(AltStack::disabled()),
         }
     }

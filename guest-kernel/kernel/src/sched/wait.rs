@@ -20,6 +20,20 @@ use posix::Errno;
 /// the signal ended the process.
 pub const ERESTARTSYS: Errno = Errno(512);
 
+/// Linux's `ERESTARTNOHAND`: a call cut short by a signal that restarts only if no handler
+/// runs (pause, poll, nanosleep: signal(7) says they fail with EINTR after a handler,
+/// whatever SA_RESTART says).
+pub const ERESTARTNOHAND: Errno = Errno(514);
+
+/// How a system call a signal cut short ends, decided when the signal is acted on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restart {
+    /// `ERESTARTSYS`: restarted, unless a handler without `SA_RESTART` runs (then EINTR).
+    UnlessHandlerRefuses,
+    /// `ERESTARTNOHAND`: restarted if no handler runs; EINTR if one does.
+    UnlessHandler,
+}
+
 /// Why a wait ended without its condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitError {

@@ -66,6 +66,7 @@ mod uname;
 pub mod usage;
 
 use crate::arch::UserContext;
+use crate::sched::Restart;
 use core::sync::atomic::{AtomicU64, Ordering};
 use posix::Errno;
 
@@ -82,21 +83,35 @@ static REPORTED: [AtomicU64; names::COUNT.div_ceil(64) + 1] =
     [const { AtomicU64::new(0) }; names::COUNT.div_ceil(64) + 1];
 
 /// Runs the system call of the user context `ctx` (the task loop, `entry`, calls it when
-/// `arch::enter_user` returns a system call) and stores its result: the value, `-errno`,
-/// or, for a call a signal cut short ([`sched::ERESTARTSYS`]), the context set to make the
-/// call again (no handler runs yet, so an interrupted call always restarts: the same
-/// number and arguments, the `syscall` instruction again).
-pub fn dispatch(ctx: &mut UserContext) {
+/// `arch::enter_user` returns a system call) and stores its result: the value or
+/// `-errno`. A call a signal cut short ([`sched::ERESTARTSYS`],
+/// [`sched::ERESTARTNOHAND`]) gets EINTR for now and returns how it may restart: the
+/// signal delivery on the way out decides (`process::signal::deliver`).
+#[inline(always)]
+pub fn dispatch(ctx: &mut UserContext) -> Option<Restart> {
     let nr = ctx.syscall_number();
     let result = match table::TABLE.get(nr as usize).copied().flatten() {
         Some(handler) => handler(ctx),
         None => unknown(nr),
     };
     match result {
-        Ok(value) => ctx.set_return_value(value),
-        Err(crate::sched::ERESTARTSYS) => ctx.restart_syscall(),
-        Err(e) => ctx.set_return_value((-i64::from(e.0)) as u64),
+        Ok(value) => {
+            ctx.set_return_value(value);
+            None
+        }
+        Err(e) => interrupted_or_failed(ctx, e),
     }
+}
+
+/// A failed call: `-errno` in the context, and how it restarts if a signal cut it short.
+fn interrupted_or_failed(ctx: &mut UserContext, e: Errno) -> Option<Restart> {
+    let (errno, restart) = match e {
+        crate::sched::ERESTARTSYS => (Errno::EINTR, Some(Restart::UnlessHandlerRefuses)),
+        crate::sched::ERESTARTNOHAND => (Errno::EINTR, Some(Restart::UnlessHandler)),
+        e => (e, None),
+    };
+    ctx.set_return_value((-i64::from(errno.0)) as u64);
+    restart
 }
 
 /// ENOSYS, logged once per number when verbose.

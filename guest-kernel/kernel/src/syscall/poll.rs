@@ -53,7 +53,8 @@ fn do_poll(addr: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
         ready > 0
     }) {
         Ok(()) | Err(WaitError::TimedOut) => {}
-        Err(e @ WaitError::Interrupted) => return Err(e.into()),
+        // EINTR once a handler ran, whatever SA_RESTART says (signal(7)).
+        Err(WaitError::Interrupted) => return Err(sched::ERESTARTNOHAND),
     }
     for (i, p) in fds.iter().enumerate() {
         uaccess::write(addr + (i * size_of::<pollfd>()) as u64 + 6, &(p.revents as u16))?;

@@ -124,15 +124,47 @@ pub fn sys_rt_sigpending(set: u64, sigsetsize: usize) -> SysResult {
 /// After EPIPE from a write: SIGPIPE to the writer thread (pipe(7)); with the default
 /// action it ends the process on its way out, otherwise the caller just sees EPIPE.
 pub fn raise_sigpipe() {
-    let _ = send_to_task(current::task(), posix::signal::num::SIGPIPE);
+    let me = current::process();
+    let uid = me.creds.lock().ruid;
+    let sig = posix::signal::num::SIGPIPE;
+    let info = posix::signal::info::SigInfo::from_process(
+        sig,
+        posix::signal::info::code::SI_USER,
+        me.pid,
+        uid,
+    );
+    let _ = send_to_task(current::task(), sig, info);
 }
 
-/// pause(2): sleeps until a signal ends the wait. With no handlers yet (the signals issue
-/// adds them, and with them the EINTR return), a signal that reaches the process either
-/// ends it, stops it (the call then goes on sleeping after SIGCONT: the wait is
-/// restarted), or is ignored and does not wake it: exactly what Linux's pause does for a
-/// process without handlers.
+/// pause(2): sleeps until a signal ends the wait: EINTR once a handler ran; a signal that
+/// stops the process makes it sleep on after SIGCONT (restarted), an ignored one does not
+/// wake it (`ERESTARTNOHAND`, as Linux).
 pub fn sys_pause() -> SysResult {
-    let ended = crate::sched::wait_until(crate::sched::Kind::Sleep, 0, &mut || false);
-    Err(ended.err().map_or(crate::sched::ERESTARTSYS, Errno::from))
+    let _ = crate::sched::wait_until(crate::sched::Kind::Sleep, 0, &mut || false);
+    Err(crate::sched::ERESTARTNOHAND)
+}
+
+/// rt_sigsuspend(mask, sigsetsize): waits for a signal with `mask` as the mask, then
+/// fails with EINTR once a handler ran; the old mask comes back when the handler returns
+/// (the frame records it) or at once if no handler runs (sigsuspend(2), Linux
+/// `sigsuspend` and `restore_saved_sigmask`).
+pub fn sys_rt_sigsuspend(mask: u64, sigsetsize: usize) -> SysResult {
+    if sigsetsize != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let mask = SigSet(uaccess::read::<u64>(mask)?);
+    let task = current::task();
+    task.saved_sigmask.store(task.sigmask().0, Ordering::Relaxed);
+    task.set_sigmask(mask, current::process().pending.load(Ordering::Relaxed));
+    let _ = crate::sched::wait_until(crate::sched::Kind::Sleep, 0, &mut || false);
+    Err(crate::sched::ERESTARTNOHAND)
+}
+
+/// rt_sigreturn(): back from a handler: the context and mask saved in the frame the handler
+/// returned from (at the stack pointer, the return address popped). A frame that cannot
+/// be read, or that asks for a RIP outside user space, ends the process with SIGSEGV.
+pub fn sys_rt_sigreturn(ctx: &mut UserContext) -> SysResult {
+    crate::process::signal::sigreturn(ctx);
+    // The restored RAX is the interrupted code's: keep it.
+    Ok(ctx.return_value())
 }

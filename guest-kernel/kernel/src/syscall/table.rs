@@ -175,6 +175,8 @@ syscalls! {
     rt_sigpending(set: u64, sigsetsize: usize) => signal::sys_rt_sigpending,
     sigaltstack(&ctx, ss: u64, old_ss: u64) => signal::sys_sigaltstack,
     pause() => signal::sys_pause,
+    rt_sigreturn(&mut ctx) => signal::sys_rt_sigreturn,
+    rt_sigsuspend(mask: u64, sigsetsize: usize) => signal::sys_rt_sigsuspend,
     arch_prctl(&mut ctx, code: u32, addr: u64) => arch_prctl::sys_arch_prctl,
     prctl(option: u32, arg2: u64) => thread::sys_prctl,
     setrlimit(resource: u32, rlim: u64) => rlimit::sys_setrlimit,

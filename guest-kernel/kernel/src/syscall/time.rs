@@ -72,8 +72,12 @@ fn read_timespec(addr: u64) -> Result<u64, Errno> {
 /// (as Linux restarts it when no handler runs; from the start here, not for the time
 /// left).
 fn sleep(ns: u64) -> SysResult {
-    sched::sleep_until(time::deadline_after_ns(ns))?;
-    Ok(0)
+    match sched::sleep_until(time::deadline_after_ns(ns)) {
+        Ok(()) => Ok(0),
+        // EINTR once a handler ran (signal(7): never restarted after a handler); else the
+        // sleep starts again.
+        Err(_) => Err(sched::ERESTARTNOHAND),
+    }
 }
 
 /// nanosleep(req, rem): EINVAL for a bad timespec. `rem` is only written when a handler

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod disposition;
+pub mod info;
 pub mod set;
 pub mod state;
 

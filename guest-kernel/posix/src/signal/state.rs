@@ -77,7 +77,17 @@ impl SigActions {
         Ok(old)
     }
 
-    /// At exec: caught signals go back to their default action; ignored ones stay ignored
+    /// `SA_RESETHAND`: once its handler is entered, `sig` goes back to the default action
+    /// (sigaction(2); Linux also clears `SA_SIGINFO`).
+    pub fn reset_to_default(&mut self, sig: u8) {
+        if let Some(action) = self.actions.get_mut(usize::from(sig).wrapping_sub(1)) {
+            action.handler = SIG_DFL;
+            action.flags &= !u64::from(linux_raw_sys::general::SA_SIGINFO);
+            self.caught.remove(sig);
+        }
+    }
+
+    /// Resets caught signals to their default action at exec; ignored ones stay ignored
     /// (execve(2), POSIX XSH `exec`: "Signals set to be caught ... shall be set to the
     /// default action").
     pub fn reset_for_exec(&mut self) {

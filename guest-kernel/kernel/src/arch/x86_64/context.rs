@@ -69,9 +69,9 @@ const VECTOR_MC: u64 = 18;
 pub struct UserContext {
     fs_base: u64,
     gs_base: u64,
-    fault_address: u64,
+    pub(super) fault_address: u64,
     _reserved: u64,
-    regs: TrapFrame,
+    pub(super) regs: TrapFrame,
 }
 
 const _: () = assert!(size_of::<UserContext>().is_multiple_of(16));
@@ -166,6 +166,12 @@ impl UserContext {
     pub fn syscall_args(&self) -> [u64; 6] {
         let r = &self.regs;
         [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9]
+    }
+
+    /// The value the system call returns (RAX).
+    #[inline(always)]
+    pub fn return_value(&self) -> u64 {
+        self.regs.rax
     }
 
     /// Sets the value the system call returns (RAX).

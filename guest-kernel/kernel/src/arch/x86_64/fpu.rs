@@ -16,6 +16,7 @@
 //! eighteen.
 
 use core::arch::asm;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 /// An `fxsave` image (512 bytes, 16-byte aligned): a task's saved user FPU/SSE state.
 #[repr(C, align(16))]
@@ -27,6 +28,47 @@ impl FxImage {
     pub fn clean() -> Self {
         CLEAN.clone()
     }
+
+    /// The current user FPU/SSE registers as a signal frame carries them: an `fxsave`
+    /// image with the bytes the CPU leaves to software (464..512) zeroed, so no stale
+    /// value reaches user memory.
+    pub fn of_user_state() -> Self {
+        let mut image = FxImage([0; 512]);
+        save(&mut image);
+        image.0[464..].fill(0);
+        image
+    }
+
+    /// The image's bytes.
+    pub fn bytes(&self) -> &[u8; 512] {
+        &self.0
+    }
+
+    /// An image from user memory (`rt_sigreturn`), made safe to load: MXCSR bits the CPU
+    /// does not support are cleared (`fxrstor` would fault in the kernel on them), as
+    /// Linux's `fpu__restore_sig` sanitizes them.
+    pub fn from_user(mut bytes: [u8; 512]) -> Self {
+        let mxcsr = u32::from_le_bytes([bytes[24], bytes[25], bytes[26], bytes[27]]);
+        bytes[24..28].copy_from_slice(&(mxcsr & mxcsr_mask()).to_le_bytes());
+        bytes[28..32].fill(0);
+        FxImage(bytes)
+    }
+}
+
+/// The MXCSR bits this CPU supports (`MXCSR_MASK` of an `fxsave` image; 0xFFBF when the
+/// CPU reports none, Intel SDM vol. 1 section 11.6.6), read once.
+fn mxcsr_mask() -> u32 {
+    static MASK: AtomicU32 = AtomicU32::new(0);
+    let known = MASK.load(Ordering::Relaxed);
+    if known != 0 {
+        return known;
+    }
+    let mut image = CLEAN.clone();
+    save(&mut image);
+    let mask = u32::from_le_bytes([image.0[28], image.0[29], image.0[30], image.0[31]]);
+    let mask = if mask == 0 { 0xffbf } else { mask };
+    MASK.store(mask, Ordering::Relaxed);
+    mask
 }
 
 static CLEAN: FxImage = {

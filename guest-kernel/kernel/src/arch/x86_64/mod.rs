@@ -15,6 +15,7 @@ pub mod paging;
 pub mod percpu;
 pub mod port;
 pub mod protection;
+pub mod signal_frame;
 pub mod switch;
 pub mod syscall_entry;
 pub mod trap_entry;

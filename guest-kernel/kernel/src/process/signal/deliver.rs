@@ -1,24 +1,44 @@
-//! Acting on pending signals on the way back to user mode (Linux `get_signal`): the
-//! lowest-numbered unblocked signal first, thread-directed before process-directed; each
-//! is taken from its pending set and its default action done: terminate (the process
-//! ends, reported as killed by it), stop (the process waits until SIGCONT or SIGKILL, its
-//! parent told), or nothing.
+//! Acting on pending signals on the way back to user mode (Linux `get_signal` and
+//! `handle_signal`): the lowest-numbered unblocked signal first, thread-directed before
+//! process-directed; each is taken from its pending set (with its `siginfo`) and acted
+//! on: terminate (the process ends, reported as killed by it), stop (the process waits
+//! until SIGCONT or SIGKILL, its parent told), nothing, or a handler: a Linux `rt_sigframe`
+//! on the user stack (or the alternate one) and the context set to run the handler.
+//!
+//! A system call a signal cut short ([`Restart`]) ends here: restarted when no handler
+//! runs, or when the handler's action has `SA_RESTART` and the call allows it; otherwise
+//! it fails with EINTR (signal(7), "Interruption of system calls and library functions by
+//! signal handlers").
 
 use super::super::exit::exit_process;
-use super::super::task::work;
+use super::super::task::{NO_SAVED_MASK, work};
 use super::super::{current, registry};
-use super::send::{Notice, notify_parent};
+use super::send::{Notice, child_info, notify_parent, take_info};
 use crate::arch::UserContext;
-use crate::sched::{self, Kind, WaitError};
+use crate::arch::x86_64::fpu::{self, FxImage};
+use crate::arch::x86_64::signal_frame::{
+    FP_STATE_ALIGN, FP_STATE_SIZE, RED_ZONE, RtSigFrame, UC_FLAGS, UContext,
+};
+use crate::sched::{self, Kind, Restart, WaitError};
+use crate::uaccess;
 use core::sync::atomic::Ordering;
+use linux_raw_sys::general::{SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SA_RESTORER};
 use posix::process::status::ChildEvent;
 use posix::signal::SigSet;
 use posix::signal::disposition::{Delivery, Disposition, delivery};
-use posix::signal::num::{SIGTSTP, SIGTTIN, SIGTTOU};
+use posix::signal::info::SigInfo;
+use posix::signal::num::{SIGSEGV, SIGTSTP, SIGTTIN, SIGTTOU};
+use posix::signal::state::{AltStack, SigAction};
 
-/// Acts on the current task's pending, unblocked signals. Does not return if one ends the
-/// process. `ctx` is the user context a handler frame will be built on (signals issue).
-pub fn deliver(_ctx: &mut UserContext) {
+// SAFETY: `RtSigFrame` is `#[repr(C)]` integers whose layout has no padding (its size is
+// asserted to be the sum of its fields).
+unsafe impl crate::uaccess::plain::Plain for RtSigFrame {}
+
+/// Acts on the current task's pending, unblocked signals with `ctx`, the user context
+/// about to resume; `restart` is the system call a signal cut short, if any (its context
+/// holds EINTR, and is changed to restart it as the rules say). Does not return if a
+/// signal ends the process.
+pub fn deliver(ctx: &mut UserContext, restart: &mut Option<Restart>) {
     let task = current::task();
     let process = current::process_of(task);
     loop {
@@ -27,28 +47,165 @@ pub fn deliver(_ctx: &mut UserContext) {
         let shared = process.pending.load(Ordering::Relaxed) & !mask;
         let Some(sig) = SigSet(own).first().or_else(|| SigSet(shared).first()) else {
             task.work.fetch_and(!(work::SIGNAL | work::INTERRUPT), Ordering::Relaxed);
+            restore_saved_mask();
             return;
         };
         let bit = SigSet::of(sig).0;
-        if own & bit != 0 {
+        let info = if own & bit != 0 {
             task.pending.fetch_and(!bit, Ordering::Relaxed);
+            take_info(&task.infos, sig)
         } else {
             process.pending.fetch_and(!bit, Ordering::Relaxed);
-        }
-        let handler = process.signals.lock().get(sig).handler;
-        let disposition = Disposition::of(sig, handler);
+            take_info(&process.infos, sig)
+        };
+        let action = process.signals.lock().get(sig);
+        let disposition = Disposition::of(sig, action.handler);
         let orphaned = matches!(sig, SIGTSTP | SIGTTIN | SIGTTOU) && {
             let r = registry::lock();
             r.table.get(process.pid).is_some_and(|e| r.table.is_orphaned(e.pgid))
         };
         match delivery(sig, disposition, orphaned) {
-            // A handler cannot run yet: the signal is dropped (see `signal`).
-            Delivery::Nothing | Delivery::Handler => {}
+            Delivery::Nothing => {}
             // Core-dumping signals end the process without a core file (none is written).
             Delivery::Terminate { .. } => exit_process(ChildEvent::killed_by(sig)),
             Delivery::Stop => stop(sig),
+            Delivery::Handler => {
+                if let Some(r) = restart.take()
+                    && r == Restart::UnlessHandlerRefuses
+                    && action.flags & u64::from(SA_RESTART) != 0
+                {
+                    ctx.restart_syscall();
+                }
+                if setup_frame(ctx, sig, &action, &info).is_err() {
+                    // Linux `force_sigsegv`: a frame that cannot be written kills.
+                    exit_process(ChildEvent::killed_by(SIGSEGV));
+                }
+                let mut blocked = task.sigmask().0 | action.mask;
+                if action.flags & u64::from(SA_NODEFER) == 0 {
+                    blocked |= bit;
+                }
+                task.set_sigmask(SigSet(blocked), process.pending.load(Ordering::Relaxed));
+                if action.flags & u64::from(SA_RESETHAND) != 0 {
+                    process.signals.lock().reset_to_default(sig);
+                }
+            }
         }
     }
+}
+
+/// Puts back the mask `rt_sigsuspend` replaced, if no handler took it over (Linux
+/// `restore_saved_sigmask`).
+pub fn restore_saved_mask() {
+    let task = current::task();
+    let saved = task.saved_sigmask.swap(NO_SAVED_MASK, Ordering::Relaxed);
+    if saved != NO_SAVED_MASK {
+        let process = current::process_of(task);
+        task.set_sigmask(SigSet(saved), process.pending.load(Ordering::Relaxed));
+    }
+}
+
+/// Why a handler's frame could not be set up.
+struct BadStack;
+
+/// Writes the `rt_sigframe` of `sig` (with `info`) for `action`'s handler on the user
+/// stack or the alternate one, and points `ctx` at the handler (Linux `setup_rt_frame`,
+/// `get_sigframe`). The frame records the context and the mask to restore.
+fn setup_frame(
+    ctx: &mut UserContext,
+    sig: u8,
+    action: &SigAction,
+    info: &SigInfo,
+) -> Result<(), BadStack> {
+    // x86-64 has no default return trampoline: a handler without `sa_restorer` cannot
+    // return (Linux fails the delivery the same way).
+    if action.flags & u64::from(SA_RESTORER) == 0 {
+        return Err(BadStack);
+    }
+    let task = current::task();
+    let rsp = ctx.stack_pointer();
+    let alt = *task.altstack.lock();
+    let saved_stack = alt.report(rsp);
+    let on_alt = saved_stack.flags as u32 & linux_raw_sys::general::SS_ONSTACK != 0;
+    let switch = action.flags & u64::from(SA_ONSTACK) != 0 && alt.size != 0 && !on_alt;
+    let top = if switch { alt.sp + alt.size } else { rsp.wrapping_sub(RED_ZONE) };
+    let fp = top.wrapping_sub(FP_STATE_SIZE) & !(FP_STATE_ALIGN - 1);
+    let frame = (fp.wrapping_sub(size_of::<RtSigFrame>() as u64) & !15).wrapping_sub(8);
+
+    let image = FxImage::of_user_state();
+    uaccess::write_bytes(fp, image.bytes()).map_err(|_| BadStack)?;
+    // After rt_sigsuspend the frame restores the mask from before it.
+    let oldmask = match task.saved_sigmask.swap(NO_SAVED_MASK, Ordering::Relaxed) {
+        NO_SAVED_MASK => task.sigmask().0,
+        saved => saved,
+    };
+    let mut info_words = [0u64; 16];
+    // SAFETY: both are 128 bytes of plain integers; the copy reinterprets the siginfo as
+    // the words the frame stores.
+    unsafe {
+        core::ptr::copy_nonoverlapping(
+            (info as *const SigInfo).cast::<u8>(),
+            info_words.as_mut_ptr().cast::<u8>(),
+            size_of::<SigInfo>(),
+        )
+    };
+    let uc = UContext {
+        flags: UC_FLAGS,
+        link: 0,
+        stack: [saved_stack.sp, u64::from(saved_stack.flags as u32), saved_stack.size],
+        mcontext: ctx.sigcontext(fp, oldmask),
+        sigmask: oldmask,
+    };
+    let record = RtSigFrame { pretcode: action.restorer, uc, info: info_words };
+    uaccess::write(frame, &record).map_err(|_| BadStack)?;
+    if switch && alt.autodisarm {
+        *task.altstack.lock() = AltStack::disabled();
+    }
+    let info_addr = frame + core::mem::offset_of!(RtSigFrame, info) as u64;
+    let uc_addr = frame + core::mem::offset_of!(RtSigFrame, uc) as u64;
+    ctx.enter_handler(action.handler, frame, [u64::from(sig), info_addr, uc_addr]);
+    Ok(())
+}
+
+/// `rt_sigreturn`: restores the context, mask, alternate stack and FPU state saved by
+/// [`setup_frame`] in the frame below the user stack pointer (the handler's `ret` popped
+/// the return address). What the frame holds is the program's to forge: the registers
+/// are taken, but the segments stay the user ones, the flags only those a program may
+/// set, and a RIP outside user space, or a frame that cannot be read, ends the process
+/// with SIGSEGV (Linux sends SIGSEGV for a bad frame).
+pub fn sigreturn(ctx: &mut UserContext) {
+    let task = current::task();
+    let process = current::process_of(task);
+    let frame = ctx.stack_pointer().wrapping_sub(8);
+    let Ok(record) = uaccess::read::<RtSigFrame>(frame) else {
+        exit_process(ChildEvent::killed_by(SIGSEGV))
+    };
+    let uc = &record.uc;
+    let fpstate = uc.mcontext.fpstate;
+    let image = if fpstate == 0 {
+        None
+    } else {
+        let mut bytes = [0u8; 512];
+        if uaccess::read_bytes(fpstate, &mut bytes).is_err() {
+            exit_process(ChildEvent::killed_by(SIGSEGV));
+        }
+        Some(FxImage::from_user(bytes))
+    };
+    if ctx.restore_sigcontext(&uc.mcontext).is_err() {
+        exit_process(ChildEvent::killed_by(SIGSEGV));
+    }
+    match image {
+        Some(image) => fpu::restore(&image),
+        None => fpu::reset_user_state(),
+    }
+    task.set_sigmask(SigSet(uc.sigmask), process.pending.load(Ordering::Relaxed));
+    // Linux `restore_altstack`: errors other than a fault are ignored.
+    let stack = posix::signal::state::RawStack {
+        sp: uc.stack[0],
+        flags: uc.stack[1] as u32 as i32,
+        pad: 0,
+        size: uc.stack[2],
+    };
+    let _ = task.altstack.lock().set(stack, ctx.stack_pointer());
 }
 
 /// Stops the current process for `sig` until SIGCONT or SIGKILL (POSIX XSH 2.4.3): the
@@ -60,7 +217,8 @@ fn stop(sig: u8) {
     process.stopped.store(true, Ordering::Relaxed);
     let parent = registry::lock().table.stop(process.pid, sig);
     if let Some(ppid) = parent {
-        notify_parent(ppid, Notice::StopOrContinue);
+        let info = child_info(process, ChildEvent::Stopped(sig));
+        notify_parent(ppid, Notice::StopOrContinue { info });
     }
     let chan = process.self_chan();
     loop {

@@ -1,20 +1,18 @@
 //! Signals: the state the system calls store (`rt_sigaction`, `rt_sigprocmask`,
 //! `sigaltstack`; rules in `posix::signal::state`), sending (`send`: kill, tgkill, the
-//! kernel's own SIGCHLD, SIGPIPE, SIGHUP), and delivery of default actions on the way back
-//! to user mode (`deliver`: terminate, stop, ignore; continue acts when sent).
+//! kernel's own SIGCHLD, SIGPIPE, SIGHUP, and faults, each with its `siginfo`), and
+//! delivery on the way back to user mode (`deliver`: terminate, stop, ignore, or a handler
+//! with a Linux `rt_sigframe`; `rt_sigreturn` takes the frame back; continue acts when
+//! sent). Pending sets, `siginfo`s and the mask live per task (thread-directed) and per
+//! process (process-directed), ready for threads.
 //!
-//! Handlers do not run yet (the signals issue): a signal the target catches is refused
-//! by `kill` (ENOSYS) and dropped when the kernel sends it. The design is ready for them:
-//! pending sets per process and per thread, the mask, and the restart of interrupted
-//! system calls (`sched::ERESTARTSYS`) are the pieces a handler frame needs.
-//!
-//! Faults (SIGSEGV, SIGILL...) end the process directly (`fault`), as the default action
-//! would.
+//! A fault (SIGSEGV, SIGILL...) goes to its handler when the faulting thread has one and
+//! does not block it; otherwise it ends the process (`process::fault`).
 
 pub mod deliver;
 pub mod send;
 
-pub use deliver::deliver;
+pub use deliver::{deliver, sigreturn};
 pub use posix::signal::state::{AltStack, RawStack, SigAction, SigActions};
 pub use send::{send_to_process, send_to_task};
 

@@ -1,7 +1,9 @@
 //! Sending a signal: what happens at once (SIGKILL and SIGCONT resume a stopped process,
 //! SIGCONT and the stop signals cancel each other), whether it is discarded, and marking
-//! it pending so that the target acts on it on its way back to user mode, interrupting a
-//! blocking wait if the signal requires (`posix::signal::disposition` holds the rules).
+//! it pending, with its `siginfo`, so that the target acts on it on its way back to user
+//! mode, interrupting a blocking wait if the signal requires
+//! (`posix::signal::disposition` holds the rules). A standard signal already pending
+//! keeps its first `siginfo` (they coalesce, signal(7)).
 //!
 //! Also the notices a parent gets about its children (SIGCHLD and the wake-up of `wait`).
 
@@ -13,22 +15,46 @@ use linux_raw_sys::general::{SA_NOCLDSTOP, SA_NOCLDWAIT};
 use posix::Errno;
 use posix::signal::SigSet;
 use posix::signal::disposition::{Disposition, discarded_when_sent, interrupts, on_generation};
+use posix::signal::info::SigInfo;
 use posix::signal::num::{SIGCHLD, SIGKILL};
 use posix::signal::state::SIG_IGN;
+use spin::mutex::SpinMutex;
 
-/// Sends `sig` (1..=64) to `process` (process-directed: `kill`). ENOSYS if the process
-/// catches it: handlers cannot run yet (see the module docs of `signal`). A zombie takes
-/// any signal and nothing happens.
-pub fn send_to_process(process: &Process, sig: u8) -> Result<(), Errno> {
-    send(process, None, sig)
+/// Sends `sig` (1..=64, described by `info`) to `process` (process-directed: `kill`). A
+/// zombie takes any signal and nothing happens.
+pub fn send_to_process(process: &Process, sig: u8, info: SigInfo) -> Result<(), Errno> {
+    send(process, None, sig, info)
 }
 
-/// Sends `sig` to the thread `task` (`tgkill`, SIGPIPE).
-pub fn send_to_task(task: &Task, sig: u8) -> Result<(), Errno> {
-    send(super::super::current::process_of(task), Some(task), sig)
+/// Sends `sig` to the thread `task` (`tgkill`, SIGPIPE, faults).
+pub fn send_to_task(task: &Task, sig: u8, info: SigInfo) -> Result<(), Errno> {
+    send(super::super::current::process_of(task), Some(task), sig, info)
 }
 
-fn send(process: &Process, thread: Option<&Task>, sig: u8) -> Result<(), Errno> {
+/// Notes `info` for a `sig` that was not pending in `pending` (a standard signal that is
+/// keeps its first one); without memory the signal goes without (its handler then sees a
+/// kernel-sent `siginfo`).
+fn note_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, pending: u64, sig: u8, info: SigInfo) {
+    if pending & SigSet::of(sig).0 != 0 {
+        return;
+    }
+    let mut infos = infos.lock();
+    infos.retain(|i| i.signo != i32::from(sig));
+    if infos.try_reserve(1).is_ok() {
+        infos.push(info);
+    }
+}
+
+/// Takes the `siginfo` noted for `sig` (a kernel-sent one if none was).
+pub fn take_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, sig: u8) -> SigInfo {
+    let mut infos = infos.lock();
+    match infos.iter().position(|i| i.signo == i32::from(sig)) {
+        Some(at) => infos.swap_remove(at),
+        None => SigInfo::new(sig, posix::signal::info::code::SI_KERNEL),
+    }
+}
+
+fn send(process: &Process, thread: Option<&Task>, sig: u8, info: SigInfo) -> Result<(), Errno> {
     let main = process.main_task();
     let Some(task) = thread.or(main.as_deref()) else { return Ok(()) };
     let handler = process.signals.lock().get(sig).handler;
@@ -48,13 +74,16 @@ fn send(process: &Process, thread: Option<&Task>, sig: u8) -> Result<(), Errno> 
     if discarded_when_sent(sig, disposition, blocked) {
         return Ok(());
     }
-    if disposition == Disposition::Catch {
-        return Err(Errno::ENOSYS);
-    }
     let bit = SigSet::of(sig).0;
     match thread {
-        Some(t) => t.pending.fetch_or(bit, Ordering::Relaxed),
-        None => process.pending.fetch_or(bit, Ordering::Relaxed),
+        Some(t) => {
+            note_info(&t.infos, t.pending.load(Ordering::Relaxed), sig, info);
+            t.pending.fetch_or(bit, Ordering::Relaxed)
+        }
+        None => {
+            note_info(&process.infos, process.pending.load(Ordering::Relaxed), sig, info);
+            process.pending.fetch_or(bit, Ordering::Relaxed)
+        }
     };
     if !blocked {
         let mut flags = work::SIGNAL;
@@ -77,7 +106,8 @@ fn continue_process(process: &Process) {
     let parent = registry::lock().table.cont(process.pid);
     sched::wake(process.self_chan());
     if let Some(ppid) = parent {
-        notify_parent(ppid, Notice::StopOrContinue);
+        let info = child_info(process, posix::process::status::ChildEvent::Continued);
+        notify_parent(ppid, Notice::StopOrContinue { info });
     }
 }
 
@@ -85,12 +115,24 @@ fn continue_process(process: &Process) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
     /// The child stopped or continued (SIGCHLD unless the parent set SA_NOCLDSTOP).
-    StopOrContinue,
+    StopOrContinue {
+        /// What SIGCHLD's handler is told.
+        info: SigInfo,
+    },
     /// The child exited; `signal` is its exit signal (SIGCHLD, or 0 for none).
     Exited {
         /// The signal to send.
         signal: u8,
+        /// What its handler is told.
+        info: SigInfo,
     },
+}
+
+/// The `siginfo` of SIGCHLD for `child`'s `event` (si_pid, si_uid, CLD_* code, status).
+pub fn child_info(child: &Process, event: posix::process::status::ChildEvent) -> SigInfo {
+    let (code, status) = event.siginfo();
+    let uid = child.creds.lock().ruid;
+    SigInfo::child(SIGCHLD, code, child.pid, uid, status)
 }
 
 /// Tells process `ppid` about one of its children: its waits wake up, and it gets the
@@ -104,18 +146,18 @@ pub fn notify_parent(ppid: u32, notice: Notice) -> bool {
     let flags = action.flags as u32;
     parent.child_events.fetch_add(1, Ordering::Relaxed);
     sched::wake(parent.child_chan());
-    let (signal, autoreap) = match notice {
-        Notice::StopOrContinue if flags & SA_NOCLDSTOP != 0 => (0, false),
-        Notice::StopOrContinue => (SIGCHLD, false),
-        Notice::Exited { signal } => {
+    let (signal, autoreap, info) = match notice {
+        Notice::StopOrContinue { .. } if flags & SA_NOCLDSTOP != 0 => (0, false, None),
+        Notice::StopOrContinue { info } => (SIGCHLD, false, Some(info)),
+        Notice::Exited { signal, mut info } => {
             let ignored = action.handler == SIG_IGN || flags & SA_NOCLDWAIT != 0;
             let autoreap = signal == SIGCHLD && ignored;
-            (if autoreap && action.handler == SIG_IGN { 0 } else { signal }, autoreap)
+            info.signo = i32::from(signal);
+            (if autoreap && action.handler == SIG_IGN { 0 } else { signal }, autoreap, Some(info))
         }
     };
-    if signal != 0 {
-        // A caught signal cannot be delivered yet: dropped (see the module docs).
-        let _ = send_to_process(&parent, signal);
+    if let Some(info) = info.filter(|_| signal != 0) {
+        let _ = send_to_process(&parent, signal, info);
     }
     autoreap
 }
