@@ -34,18 +34,46 @@ fn check_signal(sig: i32) -> Result<u8, Errno> {
     if sig == 0 || posix::signal::valid(sig) { Ok(sig as u8) } else { Err(Errno::EINVAL) }
 }
 
-/// Sends `sig` to `target` (session `sid`) from `from`: EPERM without permission.
-fn send_checked(from: &Sender, target: &Process, sid: Pid, sig: u8) -> Result<(), Errno> {
+/// Sends `sig` to `target` (session `sid`) from `from`, with `info` (kill's own when
+/// `None`): EPERM without permission.
+fn send_checked(
+    from: &Sender,
+    target: &Process,
+    sid: Pid,
+    sig: u8,
+    info: Option<SigInfo>,
+) -> Result<(), Errno> {
     let creds = target.creds.lock().clone();
     if !posix::signal::may_signal(&from.creds, from.sid, &creds, sid, sig) {
         return Err(Errno::EPERM);
     }
-    let info = SigInfo::from_process(sig, code::SI_USER, from.pid, from.creds.ruid);
+    let info = info
+        .unwrap_or_else(|| SigInfo::from_process(sig, code::SI_USER, from.pid, from.creds.ruid));
     if sig == 0 { Ok(()) } else { send_to_process(target, sig, info) }
 }
 
 /// kill(pid, sig).
 pub fn kill(pid: i64, sig: i32) -> Result<(), Errno> {
+    kill_with(pid, sig, None)
+}
+
+/// rt_sigqueueinfo(pid, sig, info): `info` as the sender wrote it, to one process. A
+/// sender may not pose as the kernel or as kill(2) towards another process: a code >= 0
+/// or SI_TKILL is EPERM unless the target is itself (Linux `do_rt_sigqueueinfo`).
+pub fn queue(pid: i64, sig: i32, mut info: SigInfo) -> Result<(), Errno> {
+    if pid <= 0 {
+        // Linux looks the pid up: no process has a pid of 0 or below.
+        return Err(Errno::ESRCH);
+    }
+    if (info.code >= 0 || info.code == code::SI_TKILL) && pid != i64::from(current::process().pid) {
+        return Err(Errno::EPERM);
+    }
+    info.signo = sig;
+    kill_with(pid, sig, Some(info))
+}
+
+/// kill(2)'s targets and rules, with `info` for what is sent (`None`: kill's own).
+fn kill_with(pid: i64, sig: i32, info: Option<SigInfo>) -> Result<(), Errno> {
     let sig = check_signal(sig)?;
     let from = sender();
     let targets: Vec<(Arc<Process>, Pid)> = {
@@ -62,7 +90,7 @@ pub fn kill(pid: i64, sig: i32) -> Result<(), Errno> {
     let mut result = Err(Errno::ESRCH);
     let mut delivered = false;
     for (target, sid) in &targets {
-        let r = send_checked(&from, target, *sid, sig);
+        let r = send_checked(&from, target, *sid, sig, info);
         // kill(-1): a refusal for permission does not count as an attempt (Linux).
         delivered |= r.is_ok() || (pid == -1 && r != Err(Errno::EPERM));
         result = r;
@@ -72,6 +100,20 @@ pub fn kill(pid: i64, sig: i32) -> Result<(), Errno> {
 
 /// tgkill(tgid, tid, sig) (`tgid` None: tkill): the thread `tid` of process `tgid`.
 pub fn tgkill(tgid: Option<Pid>, tid: Pid, sig: i32) -> Result<(), Errno> {
+    tgkill_with(tgid, tid, sig, None)
+}
+
+/// rt_tgsigqueueinfo(tgid, tid, sig, info): as [`queue`], to one thread.
+pub fn tgqueue(tgid: Pid, tid: Pid, sig: i32, mut info: SigInfo) -> Result<(), Errno> {
+    if (info.code >= 0 || info.code == code::SI_TKILL) && tgid != current::process().pid {
+        return Err(Errno::EPERM);
+    }
+    info.signo = sig;
+    tgkill_with(Some(tgid), tid, sig, Some(info))
+}
+
+/// tgkill's targets and rules, with `info` for what is sent (`None`: tgkill's own).
+fn tgkill_with(tgid: Option<Pid>, tid: Pid, sig: i32, info: Option<SigInfo>) -> Result<(), Errno> {
     let sig = check_signal(sig)?;
     let from = sender();
     let (target, sid) = {
@@ -86,11 +128,12 @@ pub fn tgkill(tgid: Option<Pid>, tid: Pid, sig: i32) -> Result<(), Errno> {
     }
     // A zombie's thread takes the signal and nothing happens (Linux `do_send_specific`).
     match target.main_task() {
-        Some(task) if sig != 0 => send_to_task(
-            &task,
-            sig,
-            SigInfo::from_process(sig, code::SI_TKILL, from.pid, from.creds.ruid),
-        ),
+        Some(task) if sig != 0 => {
+            let info = info.unwrap_or_else(|| {
+                SigInfo::from_process(sig, code::SI_TKILL, from.pid, from.creds.ruid)
+            });
+            send_to_task(&task, sig, info)
+        }
         _ => Ok(()),
     }
 }

@@ -13,6 +13,7 @@ use linux_raw_sys::general::{SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK};
 use posix::Errno;
 use posix::signal::SigSet;
 use posix::signal::disposition::{Disposition, discarded_when_sent};
+use posix::signal::info::SigInfo;
 
 /// The only signal-set size the kernel accepts (`sizeof(sigset_t)` of the kernel ABI).
 const SIGSET_SIZE: usize = 8;
@@ -158,6 +159,74 @@ pub fn sys_rt_sigsuspend(mask: u64, sigsetsize: usize) -> SysResult {
     task.set_sigmask(mask, current::process().pending.load(Ordering::Relaxed));
     let _ = crate::sched::wait_until(crate::sched::Kind::Sleep, 0, &mut || false);
     Err(crate::sched::ERESTARTNOHAND)
+}
+
+/// rt_sigqueueinfo(tgid, sig, uinfo): `sig` with the sender's `siginfo` (sigqueue(3) sends
+/// SI_QUEUE and a value) to process `tgid`; kill(2)'s permission rules; EAGAIN when the
+/// target's queue of real-time signals is full.
+pub fn sys_rt_sigqueueinfo(tgid: i32, sig: i32, uinfo: u64) -> SysResult {
+    let info: SigInfo = uaccess::read(uinfo)?;
+    kill::queue(i64::from(tgid), sig, info)?;
+    Ok(0)
+}
+
+/// rt_tgsigqueueinfo(tgid, tid, sig, uinfo): as rt_sigqueueinfo, to thread `tid`.
+pub fn sys_rt_tgsigqueueinfo(tgid: i32, tid: i32, sig: i32, uinfo: u64) -> SysResult {
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let info: SigInfo = uaccess::read(uinfo)?;
+    kill::tgqueue(tgid as u32, tid as u32, sig, info)?;
+    Ok(0)
+}
+
+/// rt_sigtimedwait(set, uinfo, timeout, sigsetsize) (sigwaitinfo(2), sigtimedwait(2)):
+/// takes a pending signal of `set` (lowest first, the thread's before the process's)
+/// without running its handler, writes its `siginfo` and returns its number; waits for one
+/// meanwhile, with the signals of `set` unblocked for the wait (Linux `do_sigtimedwait`),
+/// up to `timeout` (NULL: no limit): EAGAIN when it passes, EINTR when another signal's
+/// handler runs first.
+pub fn sys_rt_sigtimedwait(set: u64, uinfo: u64, timeout: u64, sigsetsize: usize) -> SysResult {
+    if sigsetsize != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let wanted = SigSet(uaccess::read::<u64>(set)?).blockable().0;
+    let deadline = match timeout {
+        0 => None,
+        addr => Some(super::time::read_timespec(addr)?),
+    };
+    let task = current::task();
+    let process = current::process();
+    let ready = || {
+        let own = task.pending.load(Ordering::Relaxed) & wanted;
+        let shared = process.pending.load(Ordering::Relaxed) & wanted;
+        SigSet(own)
+            .first()
+            .map(|s| (s, true))
+            .or_else(|| SigSet(shared).first().map(|s| (s, false)))
+    };
+    if ready().is_none() {
+        if deadline == Some(0) {
+            return Err(Errno::EAGAIN);
+        }
+        let old = task.sigmask();
+        task.set_sigmask(SigSet(old.0 & !wanted), process.pending.load(Ordering::Relaxed));
+        let until = deadline.map_or(0, crate::time::deadline_after_ns);
+        let waited =
+            crate::sched::wait_until(crate::sched::Kind::Sleep, until, &mut || ready().is_some());
+        task.set_sigmask(old, process.pending.load(Ordering::Relaxed));
+        match waited {
+            Ok(()) => {}
+            Err(crate::sched::WaitError::TimedOut) => return Err(Errno::EAGAIN),
+            Err(crate::sched::WaitError::Interrupted) => return Err(crate::sched::ERESTARTNOHAND),
+        }
+    }
+    let Some((sig, own)) = ready() else { return Err(Errno::EAGAIN) };
+    let info = crate::process::signal::deliver::dequeue(sig, own);
+    if uinfo != 0 {
+        uaccess::write(uinfo, &info)?;
+    }
+    Ok(u64::from(sig))
 }
 
 /// rt_sigreturn(): back from a handler: the context and mask saved in the frame the handler

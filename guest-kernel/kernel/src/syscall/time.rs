@@ -62,7 +62,7 @@ pub fn sys_time(tloc: u64) -> SysResult {
     Ok(secs)
 }
 
-fn read_timespec(addr: u64) -> Result<u64, Errno> {
+pub(super) fn read_timespec(addr: u64) -> Result<u64, Errno> {
     let ts: timespec = uaccess::read(addr)?;
     Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()
 }

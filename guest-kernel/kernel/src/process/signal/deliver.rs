@@ -51,13 +51,7 @@ pub fn deliver(ctx: &mut UserContext, restart: &mut Option<Restart>) {
             return;
         };
         let bit = SigSet::of(sig).0;
-        let info = if own & bit != 0 {
-            task.pending.fetch_and(!bit, Ordering::Relaxed);
-            take_info(&task.infos, sig)
-        } else {
-            process.pending.fetch_and(!bit, Ordering::Relaxed);
-            take_info(&process.infos, sig)
-        };
+        let info = dequeue(sig, own & bit != 0);
         let action = process.signals.lock().get(sig);
         let disposition = Disposition::of(sig, action.handler);
         let orphaned = matches!(sig, SIGTSTP | SIGTTIN | SIGTTOU) && {
@@ -102,6 +96,24 @@ pub fn restore_saved_mask() {
         let process = current::process_of(task);
         task.set_sigmask(SigSet(saved), process.pending.load(Ordering::Relaxed));
     }
+}
+
+/// Takes `sig` off the current task's pending set (`own`) or its process's, with its
+/// `siginfo`; a real-time signal queued more than once stays pending for the next.
+pub fn dequeue(sig: u8, own: bool) -> SigInfo {
+    let task = current::task();
+    let bit = SigSet::of(sig).0;
+    let (pending, infos) = if own {
+        (&task.pending, &task.infos)
+    } else {
+        let process = current::process_of(task);
+        (&process.pending, &process.infos)
+    };
+    let (info, more) = take_info(infos, sig);
+    if !more {
+        pending.fetch_and(!bit, Ordering::Relaxed);
+    }
+    info
 }
 
 /// Why a handler's frame could not be set up.

@@ -31,26 +31,51 @@ pub fn send_to_task(task: &Task, sig: u8, info: SigInfo) -> Result<(), Errno> {
     send(super::super::current::process_of(task), Some(task), sig, info)
 }
 
-/// Notes `info` for a `sig` that was not pending in `pending` (a standard signal that is
-/// keeps its first one); without memory the signal goes without (its handler then sees a
-/// kernel-sent `siginfo`).
-fn note_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, pending: u64, sig: u8, info: SigInfo) {
-    if pending & SigSet::of(sig).0 != 0 {
-        return;
+/// Notes `info` for `sig`, pending or not per `pending`. A standard signal that is already
+/// pending keeps its first `siginfo` (signals coalesce); a real-time one queues each
+/// instance, up to `limit` queued (RLIMIT_SIGPENDING, counted per process here where Linux
+/// counts per user): beyond it, or without memory, a queued signal (sigqueue, tgkill) is
+/// EAGAIN and one from kill(2) or the kernel goes without a `siginfo` (signal(7), Linux
+/// `__send_signal`).
+fn note_info(
+    infos: &SpinMutex<alloc::vec::Vec<SigInfo>>,
+    pending: u64,
+    sig: u8,
+    info: SigInfo,
+    limit: u64,
+) -> Result<(), Errno> {
+    let realtime = sig >= posix::signal::num::SIGRTMIN;
+    if !realtime && pending & SigSet::of(sig).0 != 0 {
+        return Ok(());
     }
     let mut infos = infos.lock();
-    infos.retain(|i| i.signo != i32::from(sig));
-    if infos.try_reserve(1).is_ok() {
+    if !realtime {
+        infos.retain(|i| i.signo != i32::from(sig));
+    }
+    let rtmin = i32::from(posix::signal::num::SIGRTMIN);
+    let room = !realtime || (infos.iter().filter(|i| i.signo >= rtmin).count() as u64) < limit;
+    if room && infos.try_reserve(1).is_ok() {
         infos.push(info);
+        Ok(())
+    } else if realtime && info.code != posix::signal::info::code::SI_USER && info.code < 0x80 {
+        Err(Errno::EAGAIN)
+    } else {
+        Ok(())
     }
 }
 
-/// Takes the `siginfo` noted for `sig` (a kernel-sent one if none was).
-pub fn take_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, sig: u8) -> SigInfo {
+/// Takes the first `siginfo` noted for `sig` (a kernel-sent one if none was), and whether
+/// another instance of it stays queued (a real-time signal sent more than once).
+pub fn take_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, sig: u8) -> (SigInfo, bool) {
     let mut infos = infos.lock();
-    match infos.iter().position(|i| i.signo == i32::from(sig)) {
-        Some(at) => infos.swap_remove(at),
-        None => SigInfo::new(sig, posix::signal::info::code::SI_KERNEL),
+    let signo = i32::from(sig);
+    match infos.iter().position(|i| i.signo == signo) {
+        Some(at) => {
+            let info = infos.remove(at);
+            let more = infos.iter().any(|i| i.signo == signo);
+            (info, more)
+        }
+        None => (SigInfo::new(sig, posix::signal::info::code::SI_KERNEL), false),
     }
 }
 
@@ -75,13 +100,15 @@ fn send(process: &Process, thread: Option<&Task>, sig: u8, info: SigInfo) -> Res
         return Ok(());
     }
     let bit = SigSet::of(sig).0;
+    let limit = process.limits.lock().cur(linux_raw_sys::general::RLIMIT_SIGPENDING);
     match thread {
         Some(t) => {
-            note_info(&t.infos, t.pending.load(Ordering::Relaxed), sig, info);
+            note_info(&t.infos, t.pending.load(Ordering::Relaxed), sig, info, limit)?;
             t.pending.fetch_or(bit, Ordering::Relaxed)
         }
         None => {
-            note_info(&process.infos, process.pending.load(Ordering::Relaxed), sig, info);
+            let pending = process.pending.load(Ordering::Relaxed);
+            note_info(&process.infos, pending, sig, info, limit)?;
             process.pending.fetch_or(bit, Ordering::Relaxed)
         }
     };
