@@ -1,13 +1,15 @@
 /*
  * Real-time signals (issue 12): sigqueue's queue (each instance kept with its value,
  * lowest signal number first, standard signals coalescing), sigwaitinfo, sigtimedwait's
- * timeout and wake-up, and rt_sigqueueinfo's rule against posing as kill(2). Prints facts
- * only; compared with the host by tests/tests/difftest.rs.
+ * timeout and wake-up, rt_sigqueueinfo's rule against posing as kill(2), and ppoll's
+ * signal mask for its wait. Prints facts only; compared with the host by
+ * tests/tests/difftest.rs.
  */
 #define _GNU_SOURCE
 #include "common.h"
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sys/syscall.h>
 static int order[16], n;
 static int vals[16];
@@ -41,6 +43,17 @@ int main(void) {
     si.si_code = SI_USER; errno = 0;
     long rc = syscall(SYS_rt_sigqueueinfo, 1, r1, &si);
     printf("sigqueueinfo SI_USER to another process: %ld %s\n", rc, errname(errno));
+    sigset_t only; sigemptyset(&only); sigaddset(&only, SIGUSR1);
+    sigprocmask(SIG_SETMASK, &only, 0);
+    n = 0;
+    c = fork();
+    if (c == 0) { struct timespec d = {0, 50000000}; nanosleep(&d, 0); kill(pp, SIGUSR1); _exit(0); }
+    sigset_t none; sigemptyset(&none);
+    struct timespec limit = {5, 0};
+    int pr = ppoll(0, 0, &limit, &none);
+    sigset_t now; sigprocmask(SIG_SETMASK, 0, &now);
+    printf("ppoll with an empty mask: %d %s, handler ran %d, SIGUSR1 blocked again %d\n", pr, errname(errno), n, sigismember(&now, SIGUSR1));
+    waitpid(c, 0, 0);
     printf("done\n");
     return 0;
 }

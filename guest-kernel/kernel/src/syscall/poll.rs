@@ -1,15 +1,19 @@
 //! poll(2) and ppoll(2): readiness comes from each open file (`OpenFile::poll`); while
 //! nothing is ready the task sleeps until something may have changed (any wake-up of a
-//! file's waiters, any device interrupt, the timeout) and looks again.
+//! file's waiters, any device interrupt, the timeout) and looks again. A signal ends the
+//! wait with EINTR once its handler ran (never restarted, signal(7)).
 
 use super::args::Fd;
 use super::{SysResult, files};
+use crate::process::current;
 use crate::sched::{self, Kind, WaitError};
 use crate::time;
 use crate::uaccess;
 use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{POLLERR, POLLHUP, POLLNVAL, pollfd, timespec};
 use posix::Errno;
+use posix::signal::SigSet;
 use posix::time::Timespec;
 
 /// The most descriptors one poll may ask about (Linux: RLIMIT_NOFILE; fixed here).
@@ -69,8 +73,10 @@ pub fn sys_poll(fds: u64, nfds: u64, timeout_ms: i32) -> SysResult {
 }
 
 /// ppoll(fds, nfds, timeout, sigmask, sigsetsize): the timeout is a timespec (NULL:
-/// forever); the signal mask is accepted and, with no signals delivered yet, has no
-/// effect.
+/// forever); a non-NULL `sigmask` is the signal mask for the wait, atomically (ppoll(2)):
+/// the old mask comes back when the call returns, or, when a signal's handler ends the
+/// wait, when that handler returns (its frame records the old mask; Linux
+/// `restore_saved_sigmask_unless`).
 pub fn sys_ppoll(fds: u64, nfds: u64, timeout: u64, sigmask: u64, sigsetsize: u64) -> SysResult {
     let timeout = match timeout {
         0 => None,
@@ -79,8 +85,20 @@ pub fn sys_ppoll(fds: u64, nfds: u64, timeout: u64, sigmask: u64, sigsetsize: u6
             Some(Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()?)
         }
     };
-    if sigmask != 0 && sigsetsize != 8 {
+    if sigmask == 0 {
+        return do_poll(fds, nfds, timeout);
+    }
+    if sigsetsize != 8 {
         return Err(Errno::EINVAL);
     }
-    do_poll(fds, nfds, timeout)
+    let mask = SigSet(uaccess::read::<u64>(sigmask)?);
+    let task = current::task();
+    let shared = || current::process().pending.load(Ordering::Relaxed);
+    task.saved_sigmask.store(task.sigmask().0, Ordering::Relaxed);
+    task.set_sigmask(mask, shared());
+    let result = do_poll(fds, nfds, timeout);
+    if result != Err(sched::ERESTARTNOHAND) {
+        crate::process::signal::deliver::restore_saved_mask();
+    }
+    result
 }
