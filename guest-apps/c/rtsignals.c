@@ -1,8 +1,8 @@
 /*
  * Real-time signals (issue 12): sigqueue's queue (each instance kept with its value,
  * lowest signal number first, standard signals coalescing), sigwaitinfo, sigtimedwait's
- * timeout and wake-up, rt_sigqueueinfo's rule against posing as kill(2), and ppoll's
- * signal mask for its wait. Prints facts only; compared with the host by
+ * timeout and wake-up, rt_sigqueueinfo's rule against posing as kill(2), ppoll's
+ * signal mask for its wait, and nanosleep's time left after a handler. Prints facts only; compared with the host by
  * tests/tests/difftest.rs.
  */
 #define _GNU_SOURCE
@@ -53,6 +53,13 @@ int main(void) {
     int pr = ppoll(0, 0, &limit, &none);
     sigset_t now; sigprocmask(SIG_SETMASK, 0, &now);
     printf("ppoll with an empty mask: %d %s, handler ran %d, SIGUSR1 blocked again %d\n", pr, errname(errno), n, sigismember(&now, SIGUSR1));
+    waitpid(c, 0, 0);
+    sigprocmask(SIG_SETMASK, &none, 0);
+    c = fork();
+    if (c == 0) { struct timespec d = {0, 50000000}; nanosleep(&d, 0); kill(pp, SIGUSR1); _exit(0); }
+    struct timespec req = {2, 0}, rem = {0, 0};
+    int nr = nanosleep(&req, &rem);
+    printf("nanosleep interrupted: %d %s, time left between 1 and 2 s: %d\n", nr, errname(errno), rem.tv_sec == 1);
     waitpid(c, 0, 0);
     printf("done\n");
     return 0;

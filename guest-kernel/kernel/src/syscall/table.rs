@@ -133,7 +133,7 @@ syscalls! {
     madvise(addr: u64, len: u64, advice: i32) => mem::sys_madvise,
     dup(fd: Fd) => fcntl::sys_dup,
     dup2(old: Fd, new: Fd) => fcntl::sys_dup2,
-    nanosleep(req: u64) => time::sys_nanosleep,
+    nanosleep(req: u64, rem: u64) => time::sys_nanosleep,
     getpid() => ids::sys_getpid,
     clone(&mut ctx, flags: u64, stack: u64, parent_tid: u64, child_tid: u64, tls: u64)
         => process::sys_clone,
@@ -193,7 +193,7 @@ syscalls! {
     set_tid_address(tidptr: u64) => thread::sys_set_tid_address,
     clock_gettime(clockid: i32, tp: u64) => time::sys_clock_gettime,
     clock_getres(clockid: i32, res: u64) => time::sys_clock_getres,
-    clock_nanosleep(clockid: i32, flags: u32, req: u64) => time::sys_clock_nanosleep,
+    clock_nanosleep(clockid: i32, flags: u32, req: u64, rem: u64) => time::sys_clock_nanosleep,
     exit_group(status: i32) => exit::sys_exit_group,
     tgkill(tgid: i32, tid: i32, sig: i32) => signal::sys_tgkill,
     waitid(idtype: u32, id: i32, infop: u64, options: u32, rusage: u64) => process::sys_waitid,

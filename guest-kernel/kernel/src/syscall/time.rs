@@ -68,33 +68,43 @@ pub(super) fn read_timespec(addr: u64) -> Result<u64, Errno> {
 }
 
 /// Sleeps `ns` nanoseconds (other tasks run meanwhile). A signal that must be acted on
-/// cuts it short: the process then ends, or stops and, once continued, the call restarts
-/// (as Linux restarts it when no handler runs; from the start here, not for the time
-/// left).
-fn sleep(ns: u64) -> SysResult {
-    match sched::sleep_until(time::deadline_after_ns(ns)) {
+/// cuts it short: EINTR once its handler ran (signal(7): never restarted after a handler),
+/// with the time left written to `rem` (0: nowhere); without a handler the process ends,
+/// or stops and, once continued, the call restarts (from the start here; Linux restarts
+/// it for the time left).
+fn sleep(ns: u64, rem: u64) -> SysResult {
+    let deadline = time::deadline_after_ns(ns);
+    match sched::sleep_until(deadline) {
         Ok(()) => Ok(0),
-        // EINTR once a handler ran (signal(7): never restarted after a handler); else the
-        // sleep starts again.
-        Err(_) => Err(sched::ERESTARTNOHAND),
+        Err(_) => {
+            if rem != 0 {
+                let left = time::ticks_to_ns(deadline.saturating_sub(time::now()));
+                uaccess::write(rem, &to_user(left))?;
+            }
+            Err(sched::ERESTARTNOHAND)
+        }
     }
 }
 
-/// nanosleep(req, rem): EINVAL for a bad timespec. `rem` is only written when a handler
-/// interrupts the sleep, which cannot happen yet.
-pub fn sys_nanosleep(req: u64) -> SysResult {
+/// nanosleep(req, rem): EINVAL for a bad timespec; `rem` gets the time left when a
+/// signal's handler interrupts the sleep.
+pub fn sys_nanosleep(req: u64, rem: u64) -> SysResult {
     let ns = read_timespec(req)?;
-    sleep(ns)
+    sleep(ns, rem)
 }
 
 /// clock_nanosleep(clockid, flags, req, rem): relative, or absolute with TIMER_ABSTIME;
 /// CPU-time clocks are not supported (EINVAL).
-pub fn sys_clock_nanosleep(clockid: i32, flags: u32, req: u64) -> SysResult {
+pub fn sys_clock_nanosleep(clockid: i32, flags: u32, req: u64, rem: u64) -> SysResult {
     let clock = Clock::from_id(clockid)?;
     if clock == Clock::CpuTime {
         return Err(Errno::EINVAL);
     }
     let ns = read_timespec(req)?;
-    let wait = if flags & TIMER_ABSTIME != 0 { ns.saturating_sub(now_ns(clock)) } else { ns };
-    sleep(wait)
+    // An absolute sleep reports no time left (clock_nanosleep(2)).
+    if flags & TIMER_ABSTIME != 0 {
+        sleep(ns.saturating_sub(now_ns(clock)), 0)
+    } else {
+        sleep(ns, rem)
+    }
 }
