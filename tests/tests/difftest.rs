@@ -15,6 +15,7 @@ for_each_libc!(
     an_empty_argv_becomes_one_empty_argument,
     shared_mappings_are_shared,
     realtime_signals_match_linux,
+    stop_and_continue_match_linux,
     signal_handlers_match_linux,
 );
 
@@ -100,4 +101,21 @@ fn realtime_signals_match_linux(libc: Libc) {
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, host, "guest and host disagree");
     assert!(host.contains("RT3/10 RT3/11 RT3/12 RT1/20 RT1/21 USR1/0"), "{host}");
+}
+
+/// Stop and continue as a parent sees them: wait statuses, waitid, SIGCHLD's codes,
+/// SA_NOCLDSTOP (`guest-apps/c/stopcont.c`).
+fn stop_and_continue_match_linux(libc: Libc) {
+    require_kvm();
+    let progs = c_programs(libc);
+    let dir = TempDir::new("diff-stopcont");
+    let host = run_native_in(progs, "stopcont", &[]);
+    let image = image_for(libc, &dir, "root.img", &[(&progs.join("stopcont"), "/tests/stopcont")]);
+    let run = vmm(&["run", "--disk", &image, "--", "/tests/stopcont"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, host, "guest and host disagree");
+    assert!(
+        host.contains("CLD_STOPPED CLD_CONTINUED CLD_STOPPED CLD_CONTINUED CLD_KILLED"),
+        "{host}"
+    );
 }
