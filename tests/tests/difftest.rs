@@ -88,34 +88,33 @@ fn signal_handlers_match_linux(libc: Libc) {
     assert!(host.contains("si_code SEGV_MAPERR, si_addr matches: true"), "{host}");
 }
 
-/// Real-time signals: sigqueue's queue and values, their order, sigwaitinfo and
-/// sigtimedwait (`guest-apps/c/rtsignals.c`).
-fn realtime_signals_match_linux(libc: Libc) {
+/// Runs the C test program `name` (`guest-apps/c/`, the `libc` build) on the host and
+/// alone in a guest; asserts the guest's exit status is 0 and its output the host's, and
+/// returns that output.
+fn c_program_matches_linux(libc: Libc, name: &str) -> String {
     require_kvm();
     let progs = c_programs(libc);
-    let dir = TempDir::new("diff-rtsig");
-    let host = run_native_in(progs, "rtsignals", &[]);
-    let image =
-        image_for(libc, &dir, "root.img", &[(&progs.join("rtsignals"), "/tests/rtsignals")]);
-    let run = vmm(&["run", "--disk", &image, "--", "/tests/rtsignals"]);
+    let dir = TempDir::new(&format!("diff-{name}"));
+    let host = run_native_in(progs, name, &[]);
+    let guest_path = format!("/tests/{name}");
+    let image = image_for(libc, &dir, "root.img", &[(&progs.join(name), guest_path.as_str())]);
+    let run = vmm(&["run", "--disk", &image, "--", &guest_path]);
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, host, "guest and host disagree");
+    host
+}
+
+/// Real-time signals: sigqueue's queue and values, their order, sigwaitinfo and
+/// sigtimedwait, ppoll's mask, nanosleep's time left (`guest-apps/c/rtsignals.c`).
+fn realtime_signals_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "rtsignals");
     assert!(host.contains("RT3/10 RT3/11 RT3/12 RT1/20 RT1/21 USR1/0"), "{host}");
 }
 
 /// Stop and continue as a parent sees them: wait statuses, waitid, SIGCHLD's codes,
 /// SA_NOCLDSTOP (`guest-apps/c/stopcont.c`).
 fn stop_and_continue_match_linux(libc: Libc) {
-    require_kvm();
-    let progs = c_programs(libc);
-    let dir = TempDir::new("diff-stopcont");
-    let host = run_native_in(progs, "stopcont", &[]);
-    let image = image_for(libc, &dir, "root.img", &[(&progs.join("stopcont"), "/tests/stopcont")]);
-    let run = vmm(&["run", "--disk", &image, "--", "/tests/stopcont"]);
-    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
-    assert_eq!(run.stdout, host, "guest and host disagree");
-    assert!(
-        host.contains("CLD_STOPPED CLD_CONTINUED CLD_STOPPED CLD_CONTINUED CLD_KILLED"),
-        "{host}"
-    );
+    let host = c_program_matches_linux(libc, "stopcont");
+    let codes = "CLD_STOPPED CLD_CONTINUED CLD_STOPPED CLD_CONTINUED CLD_KILLED";
+    assert!(host.contains(codes), "{host}");
 }
