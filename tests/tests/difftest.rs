@@ -16,6 +16,7 @@ for_each_libc!(
     shared_mappings_are_shared,
     realtime_signals_match_linux,
     stop_and_continue_match_linux,
+    alarms_match_linux,
     signal_handlers_match_linux,
 );
 
@@ -117,4 +118,12 @@ fn stop_and_continue_match_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "stopcont");
     let codes = "CLD_STOPPED CLD_CONTINUED CLD_STOPPED CLD_CONTINUED CLD_KILLED";
     assert!(host.contains(codes), "{host}");
+}
+
+/// alarm and setitimer(ITIMER_REAL): SIGALRM to a handler and at its default action,
+/// periodic timers, what getitimer and alarm report (`guest-apps/c/alarms.c`).
+fn alarms_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "alarms");
+    assert!(host.contains("periodic 50 ms timer: ok, fired 3"), "{host}");
+    assert!(host.contains("default action: killed by SIGALRM"), "{host}");
 }

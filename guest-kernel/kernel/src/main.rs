@@ -155,6 +155,7 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
     let seed = random::init(&info.regions);
     mm::frame::record_total();
     sched::task::set_task_start(entry::task_start);
+    sched::timer::set_client_hook(process::timer::fire);
     klog::verbose(format_args!(
         "user mode: SMEP {}, SMAP {}, random seed from {seed:?}",
         protections.smep, protections.smap

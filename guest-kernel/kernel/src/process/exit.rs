@@ -39,6 +39,8 @@ pub fn exit_process(event: ChildEvent) -> ! {
         power::power_off(event.shell_status());
     }
     clear_child_tid(task);
+    // A zombie's timer would fire for nothing.
+    *process.real_timer.lock() = super::timer::RealTimer::default();
     let empty = Process::empty_mm().expect("the empty address space exists from boot");
     let mm = process.replace_mm(empty);
     release_vfork_parent(process);

@@ -28,6 +28,7 @@ pub mod limits;
 pub mod proc;
 pub mod registry;
 pub mod signal;
+pub mod timer;
 pub mod wait;
 
 pub use crate::sched::task::{self, Task};

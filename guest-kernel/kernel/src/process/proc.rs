@@ -50,6 +50,8 @@ pub struct Process {
     pub pending: AtomicU64,
     /// The `siginfo` of each signal in `pending` (empty until one is sent).
     pub infos: SpinMutex<Vec<posix::signal::info::SigInfo>>,
+    /// The real-time interval timer (`setitimer(ITIMER_REAL)`, `alarm`).
+    pub real_timer: SpinMutex<super::timer::RealTimer>,
     /// The program's name: the last component of the executed path, truncated.
     pub comm: SpinMutex<[u8; COMM_LEN]>,
     /// TSC value when the process started (its CPU-time clock counts from here).
@@ -85,6 +87,7 @@ impl Process {
             signals: SpinMutex::new(SigActions::new()),
             pending: AtomicU64::new(0),
             infos: SpinMutex::new(Vec::new()),
+            real_timer: SpinMutex::new(super::timer::RealTimer { deadline: 0, interval_ns: 0 }),
             comm: SpinMutex::new([0; COMM_LEN]),
             start_tsc: crate::time::now(),
             exit_signal: posix::signal::num::SIGCHLD,

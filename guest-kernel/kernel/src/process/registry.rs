@@ -47,6 +47,11 @@ impl Registry {
         self.procs.get(&pid)
     }
 
+    /// Every process, zombies included.
+    pub fn all(&self) -> impl Iterator<Item = &Arc<Process>> {
+        self.procs.values()
+    }
+
     /// Number of processes, zombies included (`sysinfo`'s `procs`).
     pub fn count(&self) -> usize {
         self.procs.len()

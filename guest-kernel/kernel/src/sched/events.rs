@@ -19,11 +19,15 @@ pub fn poll() -> bool {
     if events == 0 {
         return false;
     }
-    let mut s = queue::lock();
-    if events & EVENT_DEVICE != 0 && s.wake_device() > 0 {
-        timer::start_slice();
-    }
-    events & EVENT_TIMER != 0 && timer::expired(&mut s)
+    let resched = {
+        let mut s = queue::lock();
+        if events & EVENT_DEVICE != 0 && s.wake_device() > 0 {
+            timer::start_slice();
+        }
+        events & EVENT_TIMER != 0 && timer::expired(&mut s)
+    };
+    timer::run_client_if_due();
+    resched
 }
 
 /// Nothing is ready: halts until an interrupt, then handles it. Without a working timer,

@@ -23,6 +23,53 @@ static ARMED: AtomicU64 = AtomicU64::new(0);
 static SLICE_END: AtomicU64 = AtomicU64::new(0);
 /// Whether the TSC-deadline timer works (set by [`init`]).
 static READY: AtomicBool = AtomicBool::new(false);
+/// The earliest deadline of the timers the layers above keep (`setitimer`, `alarm`;
+/// 0: none), which the timer also fires for.
+static CLIENT_DEADLINE: AtomicU64 = AtomicU64::new(0);
+/// Whether [`CLIENT_DEADLINE`] passed and the client has not been told yet.
+static CLIENT_DUE: AtomicBool = AtomicBool::new(false);
+
+/// What the layers above run when their deadline passes: handed down at boot (the
+/// scheduler calls nothing above it by name), called with no scheduler lock held, with
+/// the current TSC value; returns the next deadline (0: none).
+pub type ClientHook = fn(now: u64) -> u64;
+
+/// The installed [`ClientHook`] (null: none).
+static CLIENT_HOOK: core::sync::atomic::AtomicPtr<()> =
+    core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+
+/// Installs the hook that runs the upper layers' timers. Once, at boot.
+pub fn set_client_hook(hook: ClientHook) {
+    CLIENT_HOOK.store(hook as *mut (), Ordering::Relaxed);
+}
+
+/// Makes the timer fire at or before `deadline` for the upper layers' timers too.
+pub fn add_client_deadline(deadline: u64) {
+    let current = CLIENT_DEADLINE.load(Ordering::Relaxed);
+    if current == 0 || deadline < current {
+        CLIENT_DEADLINE.store(deadline, Ordering::Relaxed);
+    }
+    arm(deadline);
+}
+
+/// Runs the client hook if its deadline passed (from `events::poll`, after the scheduler's
+/// lock is released) and arms the timer for its next deadline.
+pub fn run_client_if_due() {
+    if !CLIENT_DUE.swap(false, Ordering::Relaxed) {
+        return;
+    }
+    let hook = CLIENT_HOOK.load(Ordering::Relaxed);
+    if hook.is_null() {
+        return;
+    }
+    // SAFETY: a non-null value was stored by `set_client_hook` from a `ClientHook`.
+    let hook = unsafe { core::mem::transmute::<*mut (), ClientHook>(hook) };
+    let next = hook(time::now());
+    CLIENT_DEADLINE.store(0, Ordering::Relaxed);
+    if next != 0 {
+        add_client_deadline(next);
+    }
+}
 
 /// Sets up the LAPIC and its timer (once, before the first process).
 pub fn init() {
@@ -83,10 +130,17 @@ pub fn expired(s: &mut Sched) -> bool {
         slice_end = time::deadline_after_ns(SLICE_NS);
         SLICE_END.store(slice_end, Ordering::Relaxed);
     }
-    let next = match (next_wait, slice_end) {
-        (0, s) | (s, 0) => s,
+    let mut client = CLIENT_DEADLINE.load(Ordering::Relaxed);
+    if client != 0 && now >= client {
+        // Run outside the lock (`run_client_if_due`), which re-arms for the next one.
+        CLIENT_DUE.store(true, Ordering::Relaxed);
+        client = 0;
+    }
+    let earliest = |a: u64, b: u64| match (a, b) {
+        (0, x) | (x, 0) => x,
         (a, b) => a.min(b),
     };
+    let next = earliest(earliest(next_wait, slice_end), client);
     if next != 0 {
         arm(next);
     }

@@ -134,6 +134,9 @@ syscalls! {
     dup(fd: Fd) => fcntl::sys_dup,
     dup2(old: Fd, new: Fd) => fcntl::sys_dup2,
     nanosleep(req: u64, rem: u64) => time::sys_nanosleep,
+    getitimer(which: i32, curr: u64) => time::sys_getitimer,
+    alarm(seconds: u32) => time::sys_alarm,
+    setitimer(which: i32, new: u64, old: u64) => time::sys_setitimer,
     getpid() => ids::sys_getpid,
     clone(&mut ctx, flags: u64, stack: u64, parent_tid: u64, child_tid: u64, tls: u64)
         => process::sys_clone,

@@ -108,3 +108,77 @@ pub fn sys_clock_nanosleep(clockid: i32, flags: u32, req: u64, rem: u64) -> SysR
         sleep(ns, rem)
     }
 }
+
+/// Nanoseconds as a `timeval` pair (seconds, microseconds), a nonzero time never shown as
+/// zero (setitimer(2) reports a timer about to fire as 1 µs, as Linux).
+fn to_timeval(ns: u64) -> [i64; 2] {
+    let mut usec = (ns % NSEC_PER_SEC) / 1000;
+    if ns != 0 && ns < 1000 {
+        usec = 1;
+    }
+    [(ns / NSEC_PER_SEC) as i64, usec as i64]
+}
+
+/// A `timeval` pair as nanoseconds: EINVAL for a negative time or microseconds out of
+/// 0..1,000,000 (setitimer(2)).
+fn from_timeval(tv: [i64; 2]) -> Result<u64, Errno> {
+    let [sec, usec] = tv;
+    if sec < 0 || !(0..1_000_000).contains(&usec) {
+        return Err(Errno::EINVAL);
+    }
+    Ok((sec as u64).saturating_mul(NSEC_PER_SEC).saturating_add(usec as u64 * 1000))
+}
+
+/// The interval timer `which`: only ITIMER_REAL exists here; ITIMER_VIRTUAL and
+/// ITIMER_PROF (CPU-time timers: no CPU time is accounted yet) are ENOSYS rather than a
+/// timer that never fires; anything else EINVAL.
+fn real_timer_only(which: i32) -> Result<(), Errno> {
+    match which {
+        0 => Ok(()),
+        1 | 2 => Err(Errno::ENOSYS),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// Writes an `itimerval` (interval, then value) built from `(left_ns, interval_ns)`.
+fn write_itimerval(addr: u64, (left, interval): (u64, u64)) -> Result<(), Errno> {
+    let [isec, iusec] = to_timeval(interval);
+    let [vsec, vusec] = to_timeval(left);
+    uaccess::write(addr, &[isec, iusec, vsec, vusec])
+}
+
+/// setitimer(which, new, old): arms (or with a zero value disarms) the real-time timer:
+/// SIGALRM after the value, then every interval; the old setting goes to `old`. A NULL
+/// `new` disarms, as Linux accepts it.
+pub fn sys_setitimer(which: i32, new: u64, old: u64) -> SysResult {
+    real_timer_only(which)?;
+    let [isec, iusec, vsec, vusec] = match new {
+        0 => [0; 4],
+        addr => uaccess::read::<[i64; 4]>(addr)?,
+    };
+    let interval = from_timeval([isec, iusec])?;
+    let value = from_timeval([vsec, vusec])?;
+    let previous = crate::process::timer::set(current::process(), value, interval);
+    if old != 0 {
+        write_itimerval(old, previous)?;
+    }
+    Ok(0)
+}
+
+/// getitimer(which, curr): the time left and the interval of the real-time timer.
+pub fn sys_getitimer(which: i32, curr: u64) -> SysResult {
+    real_timer_only(which)?;
+    let timer = *current::process().real_timer.lock();
+    write_itimerval(curr, crate::process::timer::report(&timer))?;
+    Ok(0)
+}
+
+/// alarm(seconds): SIGALRM in `seconds` (0: cancel); returns the seconds the previous
+/// alarm had left, rounded to the nearest second and at least 1 if any time was left
+/// (Linux `alarm_setitimer`).
+pub fn sys_alarm(seconds: u32) -> SysResult {
+    let ns = u64::from(seconds) * NSEC_PER_SEC;
+    let (left, _) = crate::process::timer::set(current::process(), ns, 0);
+    let (sec, rem) = (left / NSEC_PER_SEC, left % NSEC_PER_SEC);
+    Ok(if rem >= NSEC_PER_SEC / 2 || (sec == 0 && rem != 0) { sec + 1 } else { sec })
+}
