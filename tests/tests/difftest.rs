@@ -17,6 +17,7 @@ for_each_libc!(
     realtime_signals_match_linux,
     stop_and_continue_match_linux,
     alarms_match_linux,
+    select_matches_linux,
     signal_handlers_match_linux,
 );
 
@@ -126,4 +127,12 @@ fn alarms_match_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "alarms");
     assert!(host.contains("periodic 50 ms timer: ok, fired 3"), "{host}");
     assert!(host.contains("default action: killed by SIGALRM"), "{host}");
+}
+
+/// select and pselect: timeouts, readiness of a pipe, EBADF, pselect's mask
+/// (`guest-apps/c/select.c`).
+fn select_matches_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "select");
+    assert!(host.contains("a closed descriptor: -1 EBADF"), "{host}");
+    assert!(host.contains("handler ran 1, blocked again 1"), "{host}");
 }

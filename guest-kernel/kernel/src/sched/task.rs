@@ -176,14 +176,17 @@ impl Task {
     }
 
     /// Sets the blocked signals (SIGKILL and SIGSTOP are never blocked), and notes work
-    /// if a pending signal became unblocked (`shared_pending`: the signals pending for the
+    /// (and the end of any wait) if a pending signal became unblocked (`shared_pending`: the signals pending for the
     /// whole process).
     pub fn set_sigmask(&self, mask: SigSet, shared_pending: u64) {
         let mask = mask.blockable();
         self.sigmask.store(mask.0, Ordering::Relaxed);
         let pending = self.pending.load(Ordering::Relaxed) | shared_pending;
         if pending & !mask.0 != 0 {
-            self.work.fetch_or(work::SIGNAL, Ordering::Relaxed);
+            // Also INTERRUPT: a wait that follows in the same call (sigsuspend, ppoll and
+            // pselect with a mask) must end for it at once, as Linux's recalc_sigpending
+            // makes signal_pending() true. An ignored one only costs a restarted wait.
+            self.work.fetch_or(work::SIGNAL | work::INTERRUPT, Ordering::Relaxed);
         }
     }
 

@@ -57,6 +57,7 @@ mod poll;
 mod process;
 mod random;
 mod rlimit;
+mod select;
 mod signal;
 mod stat;
 mod table;

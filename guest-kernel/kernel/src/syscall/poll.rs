@@ -17,7 +17,7 @@ use posix::signal::SigSet;
 use posix::time::Timespec;
 
 /// The most descriptors one poll may ask about (Linux: RLIMIT_NOFILE; fixed here).
-const MAX_FDS: usize = 4096;
+pub(super) const MAX_FDS: usize = 4096;
 
 /// Checks `fds` once; returns how many have events, with `revents` filled in.
 fn scan(fds: &mut [pollfd]) -> usize {
@@ -42,24 +42,31 @@ fn scan(fds: &mut [pollfd]) -> usize {
     ready
 }
 
+/// Waits until one of `fds` is ready (`revents` filled in) or `timeout_ns` passes (`None`:
+/// forever); returns how many are ready. A signal ends the wait with EINTR once its
+/// handler ran, whatever SA_RESTART says (signal(7)).
+pub(super) fn wait_ready(fds: &mut [pollfd], timeout_ns: Option<u64>) -> Result<usize, Errno> {
+    let deadline = timeout_ns.map_or(0, time::deadline_after_ns);
+    let mut ready = 0;
+    match sched::wait_until(Kind::Any, deadline, &mut || {
+        ready = scan(fds);
+        ready > 0
+    }) {
+        Ok(()) | Err(WaitError::TimedOut) => Ok(ready),
+        Err(WaitError::Interrupted) => Err(sched::ERESTARTNOHAND),
+    }
+}
+
 /// Polls `nfds` entries at `addr` until one is ready or `timeout_ns` passes (`None`:
 /// forever).
 fn do_poll(addr: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
     let n = usize::try_from(nfds).ok().filter(|&n| n <= MAX_FDS).ok_or(Errno::EINVAL)?;
-    let mut fds: Vec<pollfd> = Vec::with_capacity(n);
+    let mut fds: Vec<pollfd> = Vec::new();
+    fds.try_reserve_exact(n).map_err(|_| Errno::ENOMEM)?;
     for i in 0..n {
         fds.push(uaccess::read(addr + (i * size_of::<pollfd>()) as u64)?);
     }
-    let deadline = timeout_ns.map_or(0, time::deadline_after_ns);
-    let mut ready = 0;
-    match sched::wait_until(Kind::Any, deadline, &mut || {
-        ready = scan(&mut fds);
-        ready > 0
-    }) {
-        Ok(()) | Err(WaitError::TimedOut) => {}
-        // EINTR once a handler ran, whatever SA_RESTART says (signal(7)).
-        Err(WaitError::Interrupted) => return Err(sched::ERESTARTNOHAND),
-    }
+    let ready = wait_ready(&mut fds, timeout_ns)?;
     for (i, p) in fds.iter().enumerate() {
         uaccess::write(addr + (i * size_of::<pollfd>()) as u64 + 6, &(p.revents as u16))?;
     }

@@ -33,7 +33,9 @@
 use super::args::{Fd, FromArg};
 use super::usage;
 use super::{Handler, SysResult, arch_prctl, dir, exec, exit, fcntl, fd_io, ids, ioctl, mem};
-use super::{names, open, poll, process, random, rlimit, signal, stat, thread, time, uname};
+use super::{
+    names, open, poll, process, random, rlimit, select, signal, stat, thread, time, uname,
+};
 use crate::arch::UserContext;
 
 /// The number of the system call called `name`: its index in [`names::NAMES`]. Only
@@ -115,6 +117,7 @@ syscalls! {
     fstat(fd: Fd, statbuf: u64) => stat::sys_fstat,
     lstat(path: u64, statbuf: u64) => stat::sys_lstat,
     poll(fds: u64, nfds: u64, timeout_ms: i32) => poll::sys_poll,
+    select(nfds: i32, r: u64, w: u64, e: u64, timeout: u64) => select::sys_select,
     lseek(fd: Fd, offset: i64, whence: u32) => fd_io::sys_lseek,
     mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: Fd, offset: u64) => mem::sys_mmap,
     mprotect(addr: u64, len: u64, prot: u32) => mem::sys_mprotect,
@@ -209,6 +212,7 @@ syscalls! {
     readlinkat(dirfd: Fd, path: u64, buf: u64, bufsiz: i32) => dir::sys_readlinkat,
     faccessat(dirfd: Fd, path: u64, mode: u32) => dir::sys_faccessat,
     ppoll(fds: u64, nfds: u64, timeout: u64, sigmask: u64, sigsetsize: u64) => poll::sys_ppoll,
+    pselect6(nfds: i32, r: u64, w: u64, e: u64, timeout: u64, sigmask: u64) => select::sys_pselect6,
     set_robust_list(head: u64, len: usize) => thread::sys_set_robust_list,
     dup3(old: Fd, new: Fd, flags: u32) => fcntl::sys_dup3,
     pipe2(fds: u64, flags: u32) => fcntl::sys_pipe2,

@@ -35,6 +35,7 @@ plain!(
     [u8; 16],
     [u64; 2],
     [i32; 2],
+    [i64; 2],
     [i64; 4],
     linux_raw_sys::general::timespec,
     linux_raw_sys::general::stat,
