@@ -44,14 +44,19 @@ impl FxImage {
         &self.0
     }
 
-    /// An image from user memory (`rt_sigreturn`), made safe to load: MXCSR bits the CPU
-    /// does not support are cleared (`fxrstor` would fault in the kernel on them), as
-    /// Linux's `fpu__restore_sig` sanitizes them.
-    pub fn from_user(mut bytes: [u8; 512]) -> Self {
-        let mxcsr = u32::from_le_bytes([bytes[24], bytes[25], bytes[26], bytes[27]]);
-        bytes[24..28].copy_from_slice(&(mxcsr & mxcsr_mask()).to_le_bytes());
-        bytes[28..32].fill(0);
-        FxImage(bytes)
+    /// The image's bytes, to fill from user memory before [`FxImage::make_loadable`].
+    pub fn bytes_mut(&mut self) -> &mut [u8; 512] {
+        &mut self.0
+    }
+
+    /// Makes an image that came from user memory (`rt_sigreturn`) safe to load: MXCSR bits
+    /// the CPU does not support are cleared (`fxrstor` would fault in the kernel on them),
+    /// as Linux's `fpu__restore_sig` sanitizes them.
+    pub fn make_loadable(&mut self) {
+        let b = &mut self.0;
+        let mxcsr = u32::from_le_bytes([b[24], b[25], b[26], b[27]]);
+        b[24..28].copy_from_slice(&(mxcsr & mxcsr_mask()).to_le_bytes());
+        b[28..32].fill(0);
     }
 }
 

@@ -193,22 +193,18 @@ pub fn sigreturn(ctx: &mut UserContext) {
     };
     let uc = &record.uc;
     let fpstate = uc.mcontext.fpstate;
-    let image = if fpstate == 0 {
-        None
-    } else {
-        let mut bytes = [0u8; 512];
-        if uaccess::read_bytes(fpstate, &mut bytes).is_err() {
+    let mut image = FxImage::clean();
+    if fpstate != 0 {
+        if uaccess::read_bytes(fpstate, image.bytes_mut()).is_err() {
             exit_process(ChildEvent::killed_by(SIGSEGV));
         }
-        Some(FxImage::from_user(bytes))
-    };
+        image.make_loadable();
+    }
     if ctx.restore_sigcontext(&uc.mcontext).is_err() {
         exit_process(ChildEvent::killed_by(SIGSEGV));
     }
-    match image {
-        Some(image) => fpu::restore(&image),
-        None => fpu::reset_user_state(),
-    }
+    // No FPU state in the frame: the reset state, as Linux's `fpu__clear_user_states`.
+    fpu::restore(&image);
     task.set_sigmask(SigSet(uc.sigmask), process.pending.load(Ordering::Relaxed));
     // Linux `restore_altstack`: errors other than a fault are ignored.
     let stack = posix::signal::state::RawStack {
