@@ -18,6 +18,7 @@ for_each_libc!(
     stop_and_continue_match_linux,
     alarms_match_linux,
     select_matches_linux,
+    sigpipe_matches_linux,
     signal_handlers_match_linux,
 );
 
@@ -135,4 +136,11 @@ fn select_matches_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "select");
     assert!(host.contains("a closed descriptor: -1 EBADF"), "{host}");
     assert!(host.contains("handler ran 1, blocked again 1"), "{host}");
+}
+
+/// SIGPIPE caught, ignored and at its default action (`guest-apps/c/sigpipe.c`).
+fn sigpipe_matches_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "sigpipe");
+    assert!(host.contains("caught: write EPIPE, handler ran 1, si_code SI_USER 1"), "{host}");
+    assert!(host.contains("default: the writer killed by SIGPIPE"), "{host}");
 }
