@@ -19,6 +19,7 @@ for_each_libc!(
     alarms_match_linux,
     select_matches_linux,
     sigpipe_matches_linux,
+    forged_sigreturn_frames_match_linux,
     signal_handlers_match_linux,
 );
 
@@ -143,4 +144,13 @@ fn sigpipe_matches_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "sigpipe");
     assert!(host.contains("caught: write EPIPE, handler ran 1, si_code SI_USER 1"), "{host}");
     assert!(host.contains("default: the writer killed by SIGPIPE"), "{host}");
+}
+
+/// rt_sigreturn with forged frames: a well-formed one resumes where it says; a
+/// non-canonical RIP, a kernel code segment, IOPL and an unreadable frame end the process
+/// with SIGSEGV, never the kernel (`guest-apps/c/sigreturn.c`).
+fn forged_sigreturn_frames_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "sigreturn");
+    assert!(host.contains("a well-formed frame: exited 0"), "{host}");
+    assert_eq!(host.matches("killed by SIGSEGV").count(), 4, "{host}");
 }

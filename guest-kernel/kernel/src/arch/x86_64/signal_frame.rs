@@ -10,6 +10,7 @@
 //! the System V ABI promises.
 
 use super::context::{USER_RFLAGS, UserContext};
+use super::gdt::USER_CS;
 use super::syscall_entry::SYSCALL_VECTOR;
 
 /// `struct sigcontext` (x86-64): the general registers, flags, segments and the last
@@ -110,10 +111,14 @@ impl UserContext {
     }
 
     /// Loads the registers of `sc` (`rt_sigreturn`), keeping the user segments and the
-    /// flags the program may not change; refuses a RIP outside the canonical user half.
+    /// flags the program may not change; refuses a RIP outside the canonical user half and
+    /// a code segment other than the 64-bit user one.
     pub fn restore_sigcontext(&mut self, sc: &SigContext) -> Result<(), BadFrame> {
         let [rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, rflags] = sc.regs;
-        if rip >= USER_HALF_END {
+        // Linux loads `cs | 3`, and the return faults (SIGSEGV) for anything but a user code
+        // segment; only the 64-bit one exists here (no compatibility mode). SS stays the
+        // user data segment (what Linux makes of a bad one without UC_STRICT_RESTORE_SS).
+        if rip >= USER_HALF_END || (sc.segments[0] | 3) != USER_CS {
             return Err(BadFrame);
         }
         let r = &mut self.regs;
