@@ -19,45 +19,28 @@ pub trait FromArg {
     fn from_arg(raw: u64) -> Self;
 }
 
-impl FromArg for u64 {
-    /// Unchanged: addresses, `unsigned long`, 64-bit flag words.
-    #[inline(always)]
-    fn from_arg(raw: u64) -> Self {
-        raw
-    }
+/// `FromArg` for the integer types: each doc says which C parameters it stands for.
+macro_rules! from_arg {
+    ($($t:ty => $doc:literal),* $(,)?) => {
+        $(
+            impl FromArg for $t {
+                #[doc = $doc]
+                #[inline(always)]
+                fn from_arg(raw: u64) -> Self {
+                    raw as $t
+                }
+            }
+        )*
+    };
 }
 
-impl FromArg for i64 {
-    /// Reinterpreted as signed: `long`, `off_t`.
-    #[inline(always)]
-    fn from_arg(raw: u64) -> Self {
-        raw as i64
-    }
-}
-
-impl FromArg for usize {
-    /// `size_t`.
-    #[inline(always)]
-    fn from_arg(raw: u64) -> Self {
-        raw as usize
-    }
-}
-
-impl FromArg for i32 {
-    /// A C `int`: the low 32 bits, as Linux's `int` parameters.
-    #[inline(always)]
-    fn from_arg(raw: u64) -> Self {
-        raw as i32
-    }
-}
-
-impl FromArg for u32 {
-    /// A C `unsigned int`: the low 32 bits.
-    #[inline(always)]
-    fn from_arg(raw: u64) -> Self {
-        raw as u32
-    }
-}
+from_arg!(
+    u64 => "Unchanged: addresses, `unsigned long`, 64-bit flag words.",
+    i64 => "Reinterpreted as signed: `long`, `off_t`.",
+    usize => "`size_t`.",
+    i32 => "A C `int`: the low 32 bits, as Linux's `int` parameters.",
+    u32 => "A C `unsigned int`: the low 32 bits.",
+);
 
 /// A file-descriptor argument as the caller passed it (a C `int`), not yet looked up: a
 /// descriptor, `AT_FDCWD`, or anything else (which the lookup answers with EBADF). Its own
