@@ -46,6 +46,10 @@ struct RunArgs {
     /// Print where the time went (VM creation, kernel load, guest boot, power-off) to stderr.
     #[arg(long)]
     timings: bool,
+    /// Sample where the vCPU spends its time and print the heaviest guest-kernel functions
+    /// to stderr at the end (docs/DESIGN.md section 6: kernel time is instruction count).
+    #[arg(long)]
+    profile: bool,
     /// Set an environment variable for the guest program (repeatable).
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
     env: Vec<OsString>,
@@ -116,6 +120,7 @@ where
         mem_mib: run.mem,
         cmdline: run.cmdline,
         timings: run.timings,
+        profile: run.profile,
         disks: run.disk,
         command: run.command,
         env: run.env,

@@ -61,6 +61,8 @@ pub struct VmConfig {
     pub cmdline: String,
     /// Whether to report where the time went.
     pub timings: bool,
+    /// Whether to sample the vCPU and print a kernel profile (`crate::profile`).
+    pub profile: bool,
     /// The KVM device node to open.
     pub kvm_device: PathBuf,
     /// Block devices, in order: the first is `vda`, the root disk.
@@ -81,6 +83,7 @@ impl Default for VmConfig {
             mem_mib: DEFAULT_MEM_MIB,
             cmdline: String::new(),
             timings: false,
+            profile: false,
             kvm_device: PathBuf::from(DEFAULT_KVM_DEVICE),
             disks: Vec::new(),
             command: Vec::new(),

@@ -49,6 +49,9 @@ pub enum Error {
     /// Terminal raw mode.
     #[error(transparent)]
     Terminal(#[from] TerminalError),
+    /// The `--profile` sampler could not start.
+    #[error("starting the profiler: {0}")]
+    Profile(std::io::Error),
     /// A device's host resources.
     #[error("setting up {what}: {source}")]
     Device {

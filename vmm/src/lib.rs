@@ -14,6 +14,7 @@ pub mod error;
 pub mod event_loop;
 pub mod fast_exit;
 pub mod loader;
+pub mod profile;
 pub mod run;
 pub mod terminal;
 pub mod timings;

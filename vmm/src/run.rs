@@ -47,9 +47,19 @@ pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
         timings.guest_tsc_at_run = read_guest_tsc(&built.vcpu.fd);
     }
 
+    let sampler = if config.profile {
+        built.vcpu.profile = Some(Default::default());
+        Some(crate::profile::Sampler::start().map_err(Error::Profile)?)
+    } else {
+        None
+    };
     let mut lap = Lap::start();
     let result = built.vcpu.run(&mut built.bus);
     timings.guest_run = lap.lap();
+    drop(sampler);
+    if let Some(profile) = &built.vcpu.profile {
+        eprint!("{}", profile.report(&kernel_bytes(config)));
+    }
     events.stop();
     drop(raw_mode);
     let request = result?;
@@ -59,6 +69,14 @@ pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
         timings.kvm_stats = stats.map(|s| s.snapshot()).unwrap_or_default();
     }
     Ok(RunOutcome { request, timings: config.timings.then_some(timings), vm: built })
+}
+
+/// The kernel ELF `config` boots (for the profile's symbols; empty if it cannot be read).
+fn kernel_bytes(config: &VmConfig) -> std::borrow::Cow<'static, [u8]> {
+    match &config.kernel {
+        crate::config::KernelSource::Embedded => crate::embedded::EMBEDDED_KERNEL.into(),
+        crate::config::KernelSource::File(path) => std::fs::read(path).unwrap_or_default().into(),
+    }
 }
 
 /// The guest's TSC as KVM would present it now.

@@ -68,6 +68,9 @@ pub struct Vcpu {
     /// Data of the write being handled, copied out of `kvm_run` so the coalesced ring can be
     /// replayed first.
     write_data: Vec<u8>,
+    /// RIP samples, when `--profile` asked for them (taken when a signal interrupts
+    /// `KVM_RUN`, see `crate::profile`).
+    pub profile: Option<crate::profile::Profile>,
 }
 
 /// What an exit left to do once the coalesced ring has been replayed.
@@ -107,7 +110,7 @@ impl Vcpu {
             return Err(VcpuError::Msrs { set, wanted: msrs.as_slice().len() });
         }
         fd.set_fpu(&regs::initial_fpu()).map_err(setup("KVM_SET_FPU"))?;
-        Ok(Vcpu { fd, write_data: Vec::with_capacity(4096) })
+        Ok(Vcpu { fd, write_data: Vec::with_capacity(4096), profile: None })
     }
 
     /// Puts the vCPU in the PVH entry state: 32-bit protected mode at `entry`, EBX pointing
@@ -163,7 +166,12 @@ impl Vcpu {
                     Pending::MmioWrite(addr)
                 }
                 Ok(exit) => Pending::Crash(describe_exit(&exit)),
-                Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => Pending::Nothing,
+                Err(e) if e.errno() == libc::EINTR || e.errno() == libc::EAGAIN => {
+                    if let Some(profile) = &mut self.profile {
+                        profile.record(self.fd.get_regs().map_or(0, |r| r.rip));
+                    }
+                    Pending::Nothing
+                }
                 Err(e) => Pending::Failed(e),
             };
             self.replay_coalesced(bus);

@@ -75,6 +75,18 @@ pub fn queue(pid: i64, sig: i32, mut info: SigInfo) -> Result<(), Errno> {
 /// kill(2)'s targets and rules, with `info` for what is sent (`None`: kill's own).
 fn kill_with(pid: i64, sig: i32, info: Option<SigInfo>) -> Result<(), Errno> {
     let sig = check_signal(sig)?;
+    let me = current::process();
+    if pid == i64::from(me.pid) {
+        // To itself: always permitted (the sender's ids are the target's), so no lookup,
+        // no credentials copy (raise(3) and abort(3) come this way).
+        if sig == 0 {
+            return Ok(());
+        }
+        let info = info.unwrap_or_else(|| {
+            SigInfo::from_process(sig, code::SI_USER, me.pid, me.creds.lock().ruid)
+        });
+        return send_to_process(me, sig, info);
+    }
     let from = sender();
     if pid > 0 {
         // One target: no lists (kill(2) of one process is the common case, and each

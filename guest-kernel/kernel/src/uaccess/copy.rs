@@ -68,3 +68,21 @@ pub unsafe fn strnlen(src: *const u8, max: usize) -> Option<usize> {
     });
     if ok { n } else { None }
 }
+
+/// Stores the current FPU/SSE registers at user address `dst` (see `usercopy::fxsave`).
+///
+/// # Safety
+/// As `usercopy::fxsave`.
+pub unsafe fn fxsave(dst: *mut u8) -> bool {
+    // SAFETY: the caller's guarantees; storing again writes the same bytes.
+    with_demand_paging(|| unsafe { usercopy::fxsave(dst) })
+}
+
+/// Loads the FPU/SSE registers from user address `src` (see `usercopy::fxrstor`).
+///
+/// # Safety
+/// As `usercopy::fxrstor`.
+pub unsafe fn fxrstor(src: *const u8) -> bool {
+    // SAFETY: the caller's guarantees; loading again reads the same bytes.
+    with_demand_paging(|| unsafe { usercopy::fxrstor(src) })
+}

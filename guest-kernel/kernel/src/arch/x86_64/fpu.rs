@@ -29,16 +29,6 @@ impl FxImage {
         CLEAN.clone()
     }
 
-    /// The current user FPU/SSE registers as a signal frame carries them: an `fxsave`
-    /// image with the bytes the CPU leaves to software (464..512) zeroed, so no stale
-    /// value reaches user memory.
-    pub fn of_user_state() -> Self {
-        let mut image = FxImage([0; 512]);
-        save(&mut image);
-        image.0[464..].fill(0);
-        image
-    }
-
     /// The image's bytes.
     pub fn bytes(&self) -> &[u8; 512] {
         &self.0
@@ -62,7 +52,7 @@ impl FxImage {
 
 /// The MXCSR bits this CPU supports (`MXCSR_MASK` of an `fxsave` image; 0xFFBF when the
 /// CPU reports none, Intel SDM vol. 1 section 11.6.6), read once.
-fn mxcsr_mask() -> u32 {
+pub fn mxcsr_mask() -> u32 {
     static MASK: AtomicU32 = AtomicU32::new(0);
     let known = MASK.load(Ordering::Relaxed);
     if known != 0 {

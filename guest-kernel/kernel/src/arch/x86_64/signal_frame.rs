@@ -56,7 +56,9 @@ pub struct UContext {
     pub sigmask: u64,
 }
 
-/// `struct rt_sigframe` up to the siginfo (which follows it: 128 bytes).
+/// `struct rt_sigframe` up to the siginfo, which follows it ([`INFO_OFFSET`], 128 bytes):
+/// the two are written separately (the siginfo straight from where the kernel keeps it)
+/// and `rt_sigreturn` reads only this part.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RtSigFrame {
@@ -64,11 +66,14 @@ pub struct RtSigFrame {
     pub pretcode: u64,
     /// The interrupted context.
     pub uc: UContext,
-    /// The `siginfo_t`.
-    pub info: [u64; 16],
 }
 
-const _: () = assert!(size_of::<RtSigFrame>() == 8 + 304 + 128);
+const _: () = assert!(size_of::<RtSigFrame>() == 8 + 304);
+
+/// Offset of the `siginfo_t` in the frame.
+pub const INFO_OFFSET: u64 = size_of::<RtSigFrame>() as u64;
+/// Size of the whole frame: [`RtSigFrame`] and the 128-byte `siginfo_t`.
+pub const FRAME_SIZE: u64 = INFO_OFFSET + 128;
 
 /// `UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS`: the frame holds SS, as Linux's do.
 pub const UC_FLAGS: u64 = 0x2 | 0x4;

@@ -38,6 +38,11 @@ unsafe extern "C" {
     static uaccess_strnlen_b: u8;
     static uaccess_strnlen_q: u8;
     static uaccess_strnlen_fault: u8;
+    fn uaccess_fxsave(dst: *mut u8) -> u64;
+    fn uaccess_fxrstor(src: *const u8) -> u64;
+    static uaccess_fxsave_insn: u8;
+    static uaccess_fxrstor_insn: u8;
+    static uaccess_fx_fault: u8;
 }
 
 global_asm!(
@@ -130,6 +135,41 @@ uaccess_strnlen_q:
 uaccess_strnlen_fault:
     mov $-1, %rax
     jmp 9b
+
+    .global uaccess_fxsave, uaccess_fxrstor, uaccess_fxsave_insn, uaccess_fxrstor_insn
+    .global uaccess_fx_fault
+uaccess_fxsave:
+    cmpb $0, {smap}(%rip)
+    je 1f
+    pushfq
+    orq $0x40000, (%rsp)
+    popfq
+1:
+uaccess_fxsave_insn:
+    fxsave64 (%rdi)
+    xor %eax, %eax
+2:
+    cmpb $0, {smap}(%rip)
+    je 3f
+    pushfq
+    andq $~0x40000, (%rsp)
+    popfq
+3:
+    ret
+uaccess_fx_fault:
+    mov $1, %eax
+    jmp 2b
+uaccess_fxrstor:
+    cmpb $0, {smap}(%rip)
+    je 1f
+    pushfq
+    orq $0x40000, (%rsp)
+    popfq
+1:
+uaccess_fxrstor_insn:
+    fxrstor64 (%rdi)
+    xor %eax, %eax
+    jmp 2b
     .text
     "#,
     smap = sym SMAP_ENABLED,
@@ -137,7 +177,7 @@ uaccess_strnlen_fault:
 );
 
 /// The exception table: (faulting instruction, where to resume).
-fn table() -> [(u64, u64); 4] {
+fn table() -> [(u64, u64); 6] {
     let a = |p: *const u8| p as u64;
     // SAFETY (for the address-of operations below): only the addresses of the labels are
     // taken, nothing is read.
@@ -146,6 +186,8 @@ fn table() -> [(u64, u64); 4] {
         (a(&raw const uaccess_copy_b), a(&raw const uaccess_copy_fault)),
         (a(&raw const uaccess_strnlen_b), a(&raw const uaccess_strnlen_fault)),
         (a(&raw const uaccess_strnlen_q), a(&raw const uaccess_strnlen_fault)),
+        (a(&raw const uaccess_fxsave_insn), a(&raw const uaccess_fx_fault)),
+        (a(&raw const uaccess_fxrstor_insn), a(&raw const uaccess_fx_fault)),
     ]
 }
 
@@ -194,6 +236,30 @@ pub fn fixup(frame: &mut TrapFrame) -> bool {
 pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> bool {
     // SAFETY: the caller's guarantees; the routine only touches the two ranges.
     unsafe { uaccess_copy(dst, src, len) == 0 }
+}
+
+/// Stores the current FPU/SSE registers (`fxsave`) at user address `dst`; `false` if a
+/// user page could not be written. A signal frame takes them this way, one instruction
+/// instead of a save into the kernel and a 512-byte copy.
+///
+/// # Safety
+/// `dst..dst + 512` must lie in the user half (checked by the caller), 16-byte aligned.
+pub unsafe fn fxsave(dst: *mut u8) -> bool {
+    // SAFETY: the caller's guarantees; FXSAVE stores only to the 512 bytes at `dst`.
+    unsafe { uaccess_fxsave(dst) == 0 }
+}
+
+/// Loads the FPU/SSE registers (`fxrstor`) from user address `src`; `false` if a user page
+/// could not be read.
+///
+/// # Safety
+/// `src..src + 512` must lie in the user half, 16-byte aligned, and its MXCSR (bytes
+/// 24..28) must have no bit outside the CPU's MXCSR mask: `fxrstor` takes #GP otherwise,
+/// which is not caught. The caller reads and checks it first; nothing can change the
+/// memory in between (one CPU, and the kernel is not preempted).
+pub unsafe fn fxrstor(src: *const u8) -> bool {
+    // SAFETY: the caller's guarantees.
+    unsafe { uaccess_fxrstor(src) == 0 }
 }
 
 /// The length of the NUL-terminated user string at `src`, looking at most `max` bytes:

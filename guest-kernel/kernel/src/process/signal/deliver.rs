@@ -17,7 +17,8 @@ use super::send::{Notice, child_info, notify_parent, take_info};
 use crate::arch::UserContext;
 use crate::arch::x86_64::fpu::{self, FxImage};
 use crate::arch::x86_64::signal_frame::{
-    FP_STATE_ALIGN, FP_STATE_SIZE, RED_ZONE, RtSigFrame, UC_FLAGS, UContext,
+    FP_STATE_ALIGN, FP_STATE_SIZE, FRAME_SIZE, INFO_OFFSET, RED_ZONE, RtSigFrame, UC_FLAGS,
+    UContext,
 };
 use crate::sched::{self, Kind, Restart, WaitError};
 use crate::uaccess;
@@ -141,25 +142,15 @@ fn setup_frame(
     let switch = action.flags & u64::from(SA_ONSTACK) != 0 && alt.size != 0 && !on_alt;
     let top = if switch { alt.sp + alt.size } else { rsp.wrapping_sub(RED_ZONE) };
     let fp = top.wrapping_sub(FP_STATE_SIZE) & !(FP_STATE_ALIGN - 1);
-    let frame = (fp.wrapping_sub(size_of::<RtSigFrame>() as u64) & !15).wrapping_sub(8);
+    let frame = (fp.wrapping_sub(FRAME_SIZE) & !15).wrapping_sub(8);
 
-    let image = FxImage::of_user_state();
-    uaccess::write_bytes(fp, image.bytes()).map_err(|_| BadStack)?;
+    uaccess::save_fpu(fp).map_err(|_| BadStack)?;
     // After rt_sigsuspend the frame restores the mask from before it.
     let oldmask = match task.saved_sigmask.swap(NO_SAVED_MASK, Ordering::Relaxed) {
         NO_SAVED_MASK => task.sigmask().0,
         saved => saved,
     };
-    let mut info_words = [0u64; 16];
-    // SAFETY: both are 128 bytes of plain integers; the copy reinterprets the siginfo as
-    // the words the frame stores.
-    unsafe {
-        core::ptr::copy_nonoverlapping(
-            (info as *const SigInfo).cast::<u8>(),
-            info_words.as_mut_ptr().cast::<u8>(),
-            size_of::<SigInfo>(),
-        )
-    };
+    uaccess::write(frame + INFO_OFFSET, info).map_err(|_| BadStack)?;
     let uc = UContext {
         flags: UC_FLAGS,
         link: 0,
@@ -167,12 +158,12 @@ fn setup_frame(
         mcontext: ctx.sigcontext(fp, oldmask),
         sigmask: oldmask,
     };
-    let record = RtSigFrame { pretcode: action.restorer, uc, info: info_words };
+    let record = RtSigFrame { pretcode: action.restorer, uc };
     uaccess::write(frame, &record).map_err(|_| BadStack)?;
     if switch && alt.autodisarm {
         *task.altstack.lock() = AltStack::disabled();
     }
-    let info_addr = frame + core::mem::offset_of!(RtSigFrame, info) as u64;
+    let info_addr = frame + INFO_OFFSET;
     let uc_addr = frame + core::mem::offset_of!(RtSigFrame, uc) as u64;
     ctx.enter_handler(action.handler, frame, [u64::from(sig), info_addr, uc_addr]);
     Ok(())
@@ -192,19 +183,9 @@ pub fn sigreturn(ctx: &mut UserContext) {
         exit_process(ChildEvent::killed_by(SIGSEGV))
     };
     let uc = &record.uc;
-    let fpstate = uc.mcontext.fpstate;
-    let mut image = FxImage::clean();
-    if fpstate != 0 {
-        if uaccess::read_bytes(fpstate, image.bytes_mut()).is_err() {
-            exit_process(ChildEvent::killed_by(SIGSEGV));
-        }
-        image.make_loadable();
-    }
-    if ctx.restore_sigcontext(&uc.mcontext).is_err() {
+    if ctx.restore_sigcontext(&uc.mcontext).is_err() || restore_fpu(uc.mcontext.fpstate).is_err() {
         exit_process(ChildEvent::killed_by(SIGSEGV));
     }
-    // No FPU state in the frame: the reset state, as Linux's `fpu__clear_user_states`.
-    fpu::restore(&image);
     task.set_sigmask(SigSet(uc.sigmask), process.pending.load(Ordering::Relaxed));
     // Linux `restore_altstack`: errors other than a fault are ignored.
     let stack = posix::signal::state::RawStack {
@@ -214,6 +195,24 @@ pub fn sigreturn(ctx: &mut UserContext) {
         size: uc.stack[2],
     };
     let _ = task.altstack.lock().set(stack, ctx.stack_pointer());
+}
+
+/// Loads the FPU/SSE state of a frame from user address `fpstate`: in place when it can
+/// be loaded as it is, else through a cleaned copy; none in the frame (0) is the reset
+/// state, as Linux's `fpu__clear_user_states`. EFAULT if it cannot be read.
+fn restore_fpu(fpstate: u64) -> Result<(), posix::Errno> {
+    if fpstate == 0 {
+        fpu::reset_user_state();
+        return Ok(());
+    }
+    if uaccess::restore_fpu(fpstate)? {
+        return Ok(());
+    }
+    let mut image = FxImage::clean();
+    uaccess::read_bytes(fpstate, image.bytes_mut())?;
+    image.make_loadable();
+    fpu::restore(&image);
+    Ok(())
 }
 
 /// Stops the current process for `sig` until SIGCONT or SIGKILL (POSIX XSH 2.4.3): the

@@ -22,13 +22,15 @@ use spin::mutex::SpinMutex;
 
 /// Sends `sig` (1..=64, described by `info`) to `process` (process-directed: `kill`). A
 /// zombie takes any signal and nothing happens.
+#[inline]
 pub fn send_to_process(process: &Process, sig: u8, info: SigInfo) -> Result<(), Errno> {
-    send(process, None, sig, info)
+    send(process, None, sig, &info)
 }
 
 /// Sends `sig` to the thread `task` (`tgkill`, SIGPIPE, faults).
+#[inline]
 pub fn send_to_task(task: &Task, sig: u8, info: SigInfo) -> Result<(), Errno> {
-    send(super::super::current::process_of(task), Some(task), sig, info)
+    send(super::super::current::process_of(task), Some(task), sig, &info)
 }
 
 /// Notes `info` for `sig`, pending or not per `pending`. A standard signal that is already
@@ -36,18 +38,23 @@ pub fn send_to_task(task: &Task, sig: u8, info: SigInfo) -> Result<(), Errno> {
 /// instance, up to `limit` queued (RLIMIT_SIGPENDING, counted per process here where Linux
 /// counts per user): beyond it, or without memory, a queued signal (sigqueue, tgkill) is
 /// EAGAIN and one from kill(2) or the kernel goes without a `siginfo` (signal(7), Linux
-/// `__send_signal`).
+/// `__send_signal`). `process` is the target (its RLIMIT_SIGPENDING).
 fn note_info(
     infos: &SpinMutex<alloc::vec::Vec<SigInfo>>,
     pending: u64,
     sig: u8,
-    info: SigInfo,
-    limit: u64,
+    info: &SigInfo,
+    process: &Process,
 ) -> Result<(), Errno> {
     let realtime = sig >= posix::signal::num::SIGRTMIN;
     if !realtime && pending & SigSet::of(sig).0 != 0 {
         return Ok(());
     }
+    let limit = if realtime {
+        process.limits.lock().cur(linux_raw_sys::general::RLIMIT_SIGPENDING)
+    } else {
+        0
+    };
     let mut infos = infos.lock();
     if !realtime {
         infos.retain(|i| i.signo != i32::from(sig));
@@ -55,7 +62,7 @@ fn note_info(
     let rtmin = i32::from(posix::signal::num::SIGRTMIN);
     let room = !realtime || (infos.iter().filter(|i| i.signo >= rtmin).count() as u64) < limit;
     if room && infos.try_reserve(1).is_ok() {
-        infos.push(info);
+        infos.push(*info);
         Ok(())
     } else if realtime && info.code != posix::signal::info::code::SI_USER && info.code < 0x80 {
         Err(Errno::EAGAIN)
@@ -79,7 +86,7 @@ pub fn take_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, sig: u8) -> (SigIn
     }
 }
 
-fn send(process: &Process, thread: Option<&Task>, sig: u8, info: SigInfo) -> Result<(), Errno> {
+fn send(process: &Process, thread: Option<&Task>, sig: u8, info: &SigInfo) -> Result<(), Errno> {
     let main = process.main_task();
     let Some(task) = thread.or(main.as_deref()) else { return Ok(()) };
     let handler = process.signals.lock().get(sig).handler;
@@ -100,15 +107,14 @@ fn send(process: &Process, thread: Option<&Task>, sig: u8, info: SigInfo) -> Res
         return Ok(());
     }
     let bit = SigSet::of(sig).0;
-    let limit = process.limits.lock().cur(linux_raw_sys::general::RLIMIT_SIGPENDING);
     match thread {
         Some(t) => {
-            note_info(&t.infos, t.pending.load(Ordering::Relaxed), sig, info, limit)?;
+            note_info(&t.infos, t.pending.load(Ordering::Relaxed), sig, info, process)?;
             t.pending.fetch_or(bit, Ordering::Relaxed)
         }
         None => {
             let pending = process.pending.load(Ordering::Relaxed);
-            note_info(&process.infos, pending, sig, info, limit)?;
+            note_info(&process.infos, pending, sig, info, process)?;
             process.pending.fetch_or(bit, Ordering::Relaxed)
         }
     };
