@@ -3,8 +3,14 @@
 //!
 //! A process has real, effective, saved and file-system user and group ids plus
 //! supplementary groups. File access uses the file-system ids (which follow the effective
-//! ids unless changed with setfsuid/setfsgid) and the supplementary groups. The set*id
-//! rules and set-user-id exec build on this type in the process-lifecycle work.
+//! ids unless changed with setfsuid/setfsgid) and the supplementary groups.
+//!
+//! Files: this one holds the [`Credentials`] type and the file access check; [`setid`]
+//! the rules of the calls that change credentials (setuid, setreuid, setresuid, setfsuid,
+//! their group twins, setgroups and getgroups' size rule), applied by the kernel's
+//! `syscall/cred.rs`.
+
+pub mod setid;
 
 use alloc::vec::Vec;
 
