@@ -32,8 +32,8 @@
 //! fcntl, pipe), `poll.rs`, `ioctl.rs`, `mem.rs` (brk, mmap...), `exec.rs`, `exit.rs`,
 //! `process.rs` (fork, vfork, clone, wait4, waitid), `ids.rs` (pids, process groups,
 //! sessions), `cred.rs` (user and group ids, supplementary groups), `signal.rs`,
-//! `thread.rs` (futex, set_tid_address, prctl...), `arch_prctl.rs`, `time.rs`, `random.rs`, `rlimit.rs` (and umask), `usage.rs`
-//! (sysinfo, getrusage), `uname.rs`.
+//! `thread.rs` (futex, set_tid_address, prctl...), `arch_prctl.rs`, `time.rs`, `random.rs`,
+//! `rlimit.rs` (and umask), `usage.rs` (sysinfo, getrusage), `uname.rs`.
 //!
 //! After every system call the task loop does the work due before user mode resumes
 //! (interrupt work, preemption, signals); a call that a signal cut short

@@ -7,8 +7,8 @@
 //!
 //! Files: this one holds the [`Credentials`] type and the file access check; [`setid`]
 //! the rules of the calls that change credentials (setuid, setreuid, setresuid, setfsuid,
-//! their group twins, setgroups and getgroups' size rule), applied by the kernel's
-//! `syscall/cred.rs`.
+//! their group twins, setgroups and getgroups' size rule, set-id exec), applied by the
+//! kernel's `syscall/cred.rs` and `exec/`.
 
 pub mod setid;
 

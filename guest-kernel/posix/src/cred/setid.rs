@@ -1,7 +1,9 @@
 //! Changing credentials: setuid(2), setgid(2), setreuid(2)/setregid(2),
 //! setresuid(2)/setresgid(2), setfsuid(2)/setfsgid(2), setgroups(2) and getgroups(2)'s size
-//! rule, as Linux's kernel/sys.c and kernel/groups.c apply them. The kernel's
-//! `syscall/cred.rs` reads the arguments, calls these and stores the result.
+//! rule, as Linux's kernel/sys.c and kernel/groups.c apply them, and the ids after an
+//! execve of a set-user-ID or set-group-ID file ([`after_exec`]). The kernel's
+//! `syscall/cred.rs` reads the arguments, calls these and stores the result; `exec/`
+//! applies [`after_exec`].
 //!
 //! **Privilege.** Linux decides with capabilities: CAP_SETUID for the user ids, CAP_SETGID
 //! for the group ids and setgroups. In the capability-less model of credentials(7) that
@@ -191,6 +193,42 @@ pub fn setfsuid(c: &Credentials, fsuid: Uid) -> (Uid, Credentials) {
 pub fn setfsgid(c: &Credentials, fsgid: Gid) -> (Gid, Credentials) {
     let (old, ids) = c.gids().set_fs(fsgid, c.may_set_ids());
     (old, c.with_gids(ids))
+}
+
+/// The credentials after an execve of a file with `mode` (the `st_mode` bits), owner `uid`
+/// and group `gid`, and whether the exec is "secure" (`AT_SECURE`), as Linux
+/// (fs/exec.c `bprm_fill_uid`, security/commoncap.c `cap_bprm_creds_from_file`;
+/// execve(2), credentials(7)):
+///
+/// - a set-user-ID file makes its owner the effective uid; a set-group-ID file with group
+///   execute makes its group the effective gid (set-group-ID without group execute marks
+///   mandatory locking, not a set-gid program); neither on a `nosuid` mount;
+/// - then, always, the saved and fs ids become the effective ones ("the effective user ID
+///   of the process is copied to the saved set-user-ID");
+/// - secure when the effective uid is not the real uid or the effective gid not the real
+///   gid (`is_setid`; with root's privilege only, a grown capability set implies the same).
+pub fn after_exec(
+    c: &Credentials,
+    mode: u32,
+    uid: Uid,
+    gid: Gid,
+    nosuid: bool,
+) -> (Credentials, bool) {
+    let mut new = c.clone();
+    if !nosuid {
+        if mode & 0o4000 != 0 {
+            new.euid = uid;
+        }
+        if mode & 0o2010 == 0o2010 {
+            new.egid = gid;
+        }
+    }
+    new.suid = new.euid;
+    new.fsuid = new.euid;
+    new.sgid = new.egid;
+    new.fsgid = new.egid;
+    let secure = new.euid != new.ruid || new.egid != new.rgid;
+    (new, secure)
 }
 
 /// setgroups(size, list), before the list is read (Linux `setgroups` checks in this

@@ -315,3 +315,50 @@ fn group_membership_follows_setgroups() {
     assert!(c.in_group(50));
     assert!(c.may_access(0o100040, 0, 50, super::super::MAY_READ));
 }
+
+// execve of set-user-ID and set-group-ID files.
+
+#[test]
+fn exec_of_a_plain_file_copies_effective_to_saved_and_fs() {
+    let c = creds([1000, 0, 5, 7], [100, 200, 300, 400]);
+    let (new, secure) = after_exec(&c, 0o100755, 0, 0, false);
+    assert_eq!((uids(&new), gids(&new)), ([1000, 0, 0, 0], [100, 200, 200, 200]));
+    assert!(secure, "euid != ruid");
+    let (new, secure) = after_exec(&user(1000), 0o100755, 0, 0, false);
+    assert_eq!(new, user(1000));
+    assert!(!secure);
+}
+
+#[test]
+fn exec_of_a_setuid_root_program_by_a_user() {
+    let (new, secure) = after_exec(&user(1000), 0o104755, 0, 0, false);
+    assert_eq!(uids(&new), [1000, 0, 0, 0]);
+    assert_eq!(gids(&new), [1000; 4]);
+    assert!(secure);
+    assert_eq!(setuid(&new, 1000).map(|c| uids(&c)), Ok([1000; 4]), "it may drop root");
+}
+
+#[test]
+fn exec_of_a_setuid_program_of_ones_own_is_not_secure() {
+    let (new, secure) = after_exec(&user(1000), 0o104755, 1000, 50, false);
+    assert_eq!(uids(&new), [1000; 4]);
+    assert!(!secure);
+}
+
+#[test]
+fn exec_of_a_setgid_program_needs_group_execute() {
+    let (new, secure) = after_exec(&user(1000), 0o102755, 0, 50, false);
+    assert_eq!(gids(&new), [1000, 50, 50, 50]);
+    assert_eq!(uids(&new), [1000; 4]);
+    assert!(secure);
+    let (new, secure) = after_exec(&user(1000), 0o102745, 0, 50, false);
+    assert_eq!(gids(&new), [1000; 4], "set-gid without group execute: mandatory locking");
+    assert!(!secure);
+}
+
+#[test]
+fn exec_on_a_nosuid_mount_ignores_both_bits() {
+    let (new, secure) = after_exec(&user(1000), 0o106755, 0, 50, true);
+    assert_eq!(new, user(1000));
+    assert!(!secure);
+}
