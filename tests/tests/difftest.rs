@@ -21,6 +21,7 @@ for_each_libc!(
     sigpipe_matches_linux,
     forged_sigreturn_frames_match_linux,
     signal_handlers_match_linux,
+    credentials_match_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -153,4 +154,15 @@ fn forged_sigreturn_frames_match_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "sigreturn");
     assert!(host.contains("a well-formed frame: exited 0"), "{host}");
     assert_eq!(host.matches("killed by SIGSEGV").count(), 4, "{host}");
+}
+
+/// Credentials (issue 13): every set*id transition from root and from unprivileged ids,
+/// the fs ids, supplementary groups, kill permission between users, RLIMIT_NPROC per real
+/// uid and the ids and AT_SECURE after an exec (`guest-apps/c/setids.c`).
+fn credentials_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "setids");
+    assert!(host.contains("after: uid 1000 2000 0 fs 2000"), "{host}");
+    assert!(host.contains("1000 -> 2000, SIGTERM: EPERM"), "{host}");
+    assert!(host.contains("user, second child (zombie counted): EAGAIN"), "{host}");
+    assert!(host.ends_with("AT_SECURE 1\ndone\n"), "{host}");
 }

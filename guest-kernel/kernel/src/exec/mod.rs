@@ -122,26 +122,11 @@ fn commit(space: AddressSpace, creds: Credentials, path: &[u8]) {
     process.set_comm_from_path(path);
 }
 
-/// Credentials after executing `file` (`posix::cred` set-id rules at exec) and whether the
-/// exec is secure (ids changed).
+/// Credentials after executing `file` and whether the exec is secure (AT_SECURE): the
+/// set-id rules at exec, `posix::cred::setid::after_exec`.
 fn exec_credentials(creds: &Credentials, file: &ExecFile) -> (Credentials, bool) {
-    let mut new = creds.clone();
     let stat = file.stat();
-    if !file.nosuid() {
-        if stat.mode & 0o4000 != 0 {
-            new.euid = stat.uid;
-        }
-        // Set-group-id without group execute is mandatory locking, not set-gid (Linux).
-        if stat.mode & 0o2000 != 0 && stat.mode & 0o010 != 0 {
-            new.egid = stat.gid;
-        }
-    }
-    new.suid = new.euid;
-    new.fsuid = new.euid;
-    new.sgid = new.egid;
-    new.fsgid = new.egid;
-    let secure = new.euid != new.ruid || new.egid != new.rgid;
-    (new, secure)
+    posix::cred::setid::after_exec(creds, stat.mode, stat.uid, stat.gid, file.nosuid())
 }
 
 /// AT_HWCAP: CPUID leaf 1 EDX (x86 `ELF_HWCAP`), read once (a CPUID is an exit).

@@ -53,7 +53,7 @@ pub fn fork(req: CloneRequest, args: CloneArgs, ctx: &UserContext) -> Result<Pid
     let parent = current::process_of(parent_task);
     let (ruid, privileged) = {
         let creds = parent.creds.lock();
-        (creds.ruid, creds.euid == 0)
+        (creds.ruid, creds.ignores_nproc())
     };
     let nproc = parent.limits.lock().cur(RLIMIT_NPROC);
     registry::lock().check_limits(ruid, nproc, privileged)?;

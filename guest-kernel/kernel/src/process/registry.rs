@@ -58,9 +58,10 @@ impl Registry {
     }
 
     /// Whether a process with real user id `ruid` may create another (fork, clone):
-    /// EAGAIN at the system-wide limit, or, unless `privileged` (Linux exempts
-    /// CAP_SYS_ADMIN and CAP_SYS_RESOURCE, i.e. root), at the caller's RLIMIT_NPROC
-    /// `nproc` (Linux kernel/fork.c `copy_process`).
+    /// EAGAIN at the system-wide limit, or, unless `privileged` (Linux exempts the real
+    /// user root and CAP_SYS_ADMIN and CAP_SYS_RESOURCE: `Credentials::ignores_nproc`),
+    /// when `ruid` already has the caller's RLIMIT_NPROC `nproc` processes (Linux
+    /// kernel/fork.c `copy_process`).
     pub fn check_limits(&self, ruid: Uid, nproc: u64, privileged: bool) -> Result<(), Errno> {
         if self.counted >= super::limits::max_processes() {
             return Err(Errno::EAGAIN);
@@ -91,8 +92,7 @@ impl Registry {
         }
     }
 
-    /// A live process changed its real user id (setuid and friends).
-    #[allow(dead_code, reason = "for the set*id calls of the credentials issue")]
+    /// A live process changed its real user id (setuid and friends, `syscall/cred.rs`).
     pub fn changed_uid(&mut self, old: Uid, new: Uid) {
         if old != new {
             self.uncount(old);

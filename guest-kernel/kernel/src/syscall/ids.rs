@@ -1,5 +1,5 @@
-//! Identity: getpid(2), getppid(2), gettid(2), getuid(2), geteuid(2), getgid(2),
-//! getegid(2); process groups and sessions: setpgid(2), getpgid(2), getpgrp(2), setsid(2),
+//! Identity: getpid(2), getppid(2), gettid(2) (the user and group ids are `cred.rs`'s);
+//! process groups and sessions: setpgid(2), getpgid(2), getpgrp(2), setsid(2),
 //! getsid(2), whose rules (and error cases) are `posix::process::Table`'s.
 
 use super::SysResult;
@@ -19,26 +19,6 @@ pub fn sys_getppid() -> SysResult {
 /// gettid().
 pub fn sys_gettid() -> SysResult {
     Ok(u64::from(current::task().tid))
-}
-
-/// getuid().
-pub fn sys_getuid() -> SysResult {
-    Ok(u64::from(current::process().creds.lock().ruid))
-}
-
-/// geteuid().
-pub fn sys_geteuid() -> SysResult {
-    Ok(u64::from(current::process().creds.lock().euid))
-}
-
-/// getgid().
-pub fn sys_getgid() -> SysResult {
-    Ok(u64::from(current::process().creds.lock().rgid))
-}
-
-/// getegid().
-pub fn sys_getegid() -> SysResult {
-    Ok(u64::from(current::process().creds.lock().egid))
 }
 
 /// A pid argument that must not be negative (getpgid, getsid): ESRCH otherwise, as

@@ -30,10 +30,10 @@
 //! decoding, `files.rs` descriptor and path helpers; the handlers: `fd_io.rs` (read, write
 //! and friends), `open.rs`, `stat.rs`, `dir.rs` (names and directories), `fcntl.rs` (dup,
 //! fcntl, pipe), `poll.rs`, `ioctl.rs`, `mem.rs` (brk, mmap...), `exec.rs`, `exit.rs`,
-//! `process.rs` (fork, vfork, clone, wait4, waitid), `ids.rs` (and process groups,
-//! sessions), `signal.rs`, `thread.rs` (futex, set_tid_address, prctl...),
-//! `arch_prctl.rs`, `time.rs`, `random.rs`, `rlimit.rs` (and umask), `usage.rs`
-//! (sysinfo, getrusage), `uname.rs`.
+//! `process.rs` (fork, vfork, clone, wait4, waitid), `ids.rs` (pids, process groups,
+//! sessions), `cred.rs` (user and group ids, supplementary groups), `signal.rs`,
+//! `thread.rs` (futex, set_tid_address, prctl...), `arch_prctl.rs`, `time.rs`, `random.rs`,
+//! `rlimit.rs` (and umask), `usage.rs` (sysinfo, getrusage), `uname.rs`.
 //!
 //! After every system call the task loop does the work due before user mode resumes
 //! (interrupt work, preemption, signals); a call that a signal cut short
@@ -42,6 +42,7 @@
 
 pub mod arch_prctl;
 mod args;
+mod cred;
 mod dir;
 mod exec;
 mod exit;

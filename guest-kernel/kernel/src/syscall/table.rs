@@ -32,9 +32,9 @@
 
 use super::args::{Fd, FromArg};
 use super::usage;
-use super::{Handler, SysResult, arch_prctl, dir, exec, exit, fcntl, fd_io, ids, ioctl, mem};
+use super::{Handler, SysResult, arch_prctl, cred, dir, exec, exit, fcntl, fd_io, ids, ioctl};
 use super::{
-    names, open, poll, process, random, rlimit, select, signal, stat, thread, time, uname,
+    mem, names, open, poll, process, random, rlimit, select, signal, stat, thread, time, uname,
 };
 use crate::arch::UserContext;
 
@@ -168,15 +168,27 @@ syscalls! {
     getrlimit(resource: u32, rlim: u64) => rlimit::sys_getrlimit,
     getrusage(who: i32, usage: u64) => usage::sys_getrusage,
     sysinfo(buf: u64) => usage::sys_sysinfo,
-    getuid() => ids::sys_getuid,
-    getgid() => ids::sys_getgid,
-    geteuid() => ids::sys_geteuid,
-    getegid() => ids::sys_getegid,
+    getuid() => cred::sys_getuid,
+    getgid() => cred::sys_getgid,
+    setuid(uid: u32) => cred::sys_setuid,
+    setgid(gid: u32) => cred::sys_setgid,
+    geteuid() => cred::sys_geteuid,
+    getegid() => cred::sys_getegid,
     setpgid(pid: i32, pgid: i32) => ids::sys_setpgid,
     getppid() => ids::sys_getppid,
     getpgrp() => ids::sys_getpgrp,
     setsid() => ids::sys_setsid,
+    setreuid(ruid: u32, euid: u32) => cred::sys_setreuid,
+    setregid(rgid: u32, egid: u32) => cred::sys_setregid,
+    getgroups(size: i32, list: u64) => cred::sys_getgroups,
+    setgroups(size: i32, list: u64) => cred::sys_setgroups,
+    setresuid(ruid: u32, euid: u32, suid: u32) => cred::sys_setresuid,
+    getresuid(ruid: u64, euid: u64, suid: u64) => cred::sys_getresuid,
+    setresgid(rgid: u32, egid: u32, sgid: u32) => cred::sys_setresgid,
+    getresgid(rgid: u64, egid: u64, sgid: u64) => cred::sys_getresgid,
     getpgid(pid: i32) => ids::sys_getpgid,
+    setfsuid(fsuid: u32) => cred::sys_setfsuid,
+    setfsgid(fsgid: u32) => cred::sys_setfsgid,
     getsid(pid: i32) => ids::sys_getsid,
     rt_sigpending(set: u64, sigsetsize: usize) => signal::sys_rt_sigpending,
     sigaltstack(&ctx, ss: u64, old_ss: u64) => signal::sys_sigaltstack,

@@ -3,8 +3,14 @@
 //!
 //! A process has real, effective, saved and file-system user and group ids plus
 //! supplementary groups. File access uses the file-system ids (which follow the effective
-//! ids unless changed with setfsuid/setfsgid) and the supplementary groups. The set*id
-//! rules and set-user-id exec build on this type in the process-lifecycle work.
+//! ids unless changed with setfsuid/setfsgid) and the supplementary groups.
+//!
+//! Files: this one holds the [`Credentials`] type and the file access check; [`setid`]
+//! the rules of the calls that change credentials (setuid, setreuid, setresuid, setfsuid,
+//! their group twins, setgroups and getgroups' size rule, set-id exec), applied by the
+//! kernel's `syscall/cred.rs` and `exec/`.
+
+pub mod setid;
 
 use alloc::vec::Vec;
 
@@ -64,6 +70,13 @@ impl Credentials {
         Self::new(0, 0)
     }
 
+    /// Whether RLIMIT_NPROC does not hold this process back from creating more (Linux
+    /// kernel/fork.c `copy_process`: the real user is root's, `INIT_USER`, or the process
+    /// has CAP_SYS_RESOURCE or CAP_SYS_ADMIN, which follow the effective uid 0).
+    pub fn ignores_nproc(&self) -> bool {
+        self.ruid == 0 || self.euid == 0
+    }
+
     /// Whether `gid` is the file-system group or a supplementary group.
     pub fn in_group(&self, gid: Gid) -> bool {
         self.fsgid == gid || self.groups.contains(&gid)
@@ -120,6 +133,19 @@ mod tests {
         assert!(!root.may_access(FILE | 0o644, 5, 5, MAY_EXEC));
         assert!(root.may_access(FILE | 0o001, 5, 5, MAY_EXEC));
         assert!(root.may_access(DIR, 5, 5, MAY_EXEC), "root searches any directory");
+    }
+
+    #[test]
+    fn nproc_binds_only_when_no_uid_that_matters_is_0() {
+        assert!(Credentials::root().ignores_nproc());
+        let mut c = Credentials::new(1000, 1000);
+        assert!(!c.ignores_nproc());
+        c.euid = 0;
+        assert!(c.ignores_nproc(), "effective root");
+        let mut c = Credentials::new(0, 0);
+        c.euid = 1000;
+        c.suid = 1000;
+        assert!(c.ignores_nproc(), "real root (INIT_USER)");
     }
 
     #[test]
