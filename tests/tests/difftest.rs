@@ -124,6 +124,14 @@ fn stop_and_continue_match_linux(libc: Libc) {
     assert!(host.contains(codes), "{host}");
 }
 
+/// CPU-time accounting: times, getrusage, wait4's rusage, the CPU-time clocks, facts about
+/// them with wide margins (`guest-apps/c/cputimes.c`).
+fn cpu_times_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "cputimes");
+    assert!(host.contains("busy loop: user ticks grew by 5 or more: yes"), "{host}");
+    assert!(!host.contains(": no"), "{host}");
+}
+
 /// alarm and setitimer(ITIMER_REAL): SIGALRM to a handler and at its default action,
 /// periodic timers, what getitimer and alarm report (`guest-apps/c/alarms.c`).
 fn alarms_match_linux(libc: Libc) {

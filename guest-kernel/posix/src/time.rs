@@ -12,6 +12,54 @@ use crate::Errno;
 /// Nanoseconds per second.
 pub const NSEC_PER_SEC: u64 = 1_000_000_000;
 
+/// Clock ticks per second of `times(2)` and `clock_t` (Linux `USER_HZ`, what
+/// `sysconf(_SC_CLK_TCK)` reports through `AT_CLKTCK`).
+pub const USER_HZ: u64 = 100;
+
+/// CPU time spent, in nanoseconds, split as `times(2)` and `getrusage(2)` report it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CpuTimes {
+    /// Running user code.
+    pub user_ns: u64,
+    /// Running kernel code on the process's behalf (system calls, faults).
+    pub system_ns: u64,
+}
+
+impl CpuTimes {
+    /// The times of a thread that ran `total_ns` in all, `user_ns` of it in user mode
+    /// (clamped: the two are measured at different points, so user time may exceed the
+    /// total by the few instructions between them).
+    pub fn from_total(total_ns: u64, user_ns: u64) -> CpuTimes {
+        let user_ns = user_ns.min(total_ns);
+        CpuTimes { user_ns, system_ns: total_ns - user_ns }
+    }
+
+    /// The sum of both (what CPU-time clocks report).
+    pub fn total_ns(self) -> u64 {
+        self.user_ns.saturating_add(self.system_ns)
+    }
+
+    /// `self + other`.
+    pub fn plus(self, other: CpuTimes) -> CpuTimes {
+        CpuTimes {
+            user_ns: self.user_ns.saturating_add(other.user_ns),
+            system_ns: self.system_ns.saturating_add(other.system_ns),
+        }
+    }
+
+    /// `(user, system)` in clock ticks ([`USER_HZ`]), rounded down (`struct tms`).
+    pub fn clock_ticks(self) -> (i64, i64) {
+        let ticks = |ns: u64| (ns / (NSEC_PER_SEC / USER_HZ)) as i64;
+        (ticks(self.user_ns), ticks(self.system_ns))
+    }
+
+    /// `(user, system)` as `timeval` pairs (seconds, microseconds; `struct rusage`).
+    pub fn timevals(self) -> ([i64; 2], [i64; 2]) {
+        let tv = |ns: u64| [(ns / NSEC_PER_SEC) as i64, ((ns % NSEC_PER_SEC) / 1000) as i64];
+        (tv(self.user_ns), tv(self.system_ns))
+    }
+}
+
 /// What a clock id measures, as far as this kernel tells them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Clock {
@@ -20,9 +68,11 @@ pub enum Clock {
     /// Time since boot, never set (MONOTONIC, its raw and coarse variants, BOOTTIME: the
     /// guest never suspends).
     Monotonic,
-    /// CPU time of the process or thread (the only thread, running whenever the
-    /// process is: measured as time since the process started).
-    CpuTime,
+    /// CPU time (user and system) of the calling process: all its threads, live and
+    /// ended (CLOCK_PROCESS_CPUTIME_ID).
+    ProcessCpuTime,
+    /// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID).
+    ThreadCpuTime,
 }
 
 impl Clock {
@@ -39,7 +89,8 @@ impl Clock {
             | CLOCK_MONOTONIC_COARSE
             | CLOCK_BOOTTIME
             | CLOCK_BOOTTIME_ALARM => Ok(Clock::Monotonic),
-            CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => Ok(Clock::CpuTime),
+            CLOCK_PROCESS_CPUTIME_ID => Ok(Clock::ProcessCpuTime),
+            CLOCK_THREAD_CPUTIME_ID => Ok(Clock::ThreadCpuTime),
             _ => Err(Errno::EINVAL),
         }
     }
@@ -79,9 +130,24 @@ mod tests {
         assert_eq!(Clock::from_id(0), Ok(Clock::Realtime));
         assert_eq!(Clock::from_id(1), Ok(Clock::Monotonic));
         assert_eq!(Clock::from_id(7), Ok(Clock::Monotonic));
-        assert_eq!(Clock::from_id(2), Ok(Clock::CpuTime));
+        assert_eq!(Clock::from_id(2), Ok(Clock::ProcessCpuTime));
+        assert_eq!(Clock::from_id(3), Ok(Clock::ThreadCpuTime));
         assert_eq!(Clock::from_id(10), Err(Errno::EINVAL));
         assert_eq!(Clock::from_id(-6), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn cpu_times_split_convert_and_add() {
+        let t = CpuTimes::from_total(3_000_000_000, 1_250_000_000);
+        assert_eq!(t, CpuTimes { user_ns: 1_250_000_000, system_ns: 1_750_000_000 });
+        assert_eq!(t.total_ns(), 3_000_000_000);
+        assert_eq!(t.clock_ticks(), (125, 175));
+        assert_eq!(t.timevals(), ([1, 250_000], [1, 750_000]));
+        // User time measured a little past the total: all user, no negative system time.
+        assert_eq!(CpuTimes::from_total(10, 12), CpuTimes { user_ns: 10, system_ns: 0 });
+        let sum = t.plus(CpuTimes { user_ns: 1, system_ns: u64::MAX });
+        assert_eq!(sum, CpuTimes { user_ns: 1_250_000_001, system_ns: u64::MAX });
+        assert_eq!(CpuTimes { user_ns: 9_999_999, system_ns: 0 }.clock_ticks(), (0, 0));
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn exit_process(event: ChildEvent) -> ! {
         }
         (fx, process.ppid())
     };
+    super::cputime::thread_ended(process, task);
     process.tasks.lock().clear();
     let info = child_info(process, event);
     if notify_parent(ppid, Notice::Exited { signal: process.exit_signal, info }) {

@@ -79,6 +79,7 @@ pub fn fork(req: CloneRequest, args: CloneArgs, ctx: &UserContext) -> Result<Pid
     let fs = parent.fs.lock().clone();
     let mut child_ctx = *ctx;
     child_ctx.set_return_value(0);
+    child_ctx.reset_user_ticks();
     if args.stack != 0 {
         child_ctx.set_stack_pointer(args.stack);
     }

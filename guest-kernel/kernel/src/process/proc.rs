@@ -50,12 +50,12 @@ pub struct Process {
     pub pending: AtomicU64,
     /// The `siginfo` of each signal in `pending` (empty until one is sent).
     pub infos: SpinMutex<Vec<posix::signal::info::SigInfo>>,
+    /// CPU time of its ended threads and of the children it reaped (`cputime`).
+    pub cpu: SpinMutex<super::cputime::ProcessCpu>,
     /// The real-time interval timer (`setitimer(ITIMER_REAL)`, `alarm`).
     pub real_timer: SpinMutex<super::timer::RealTimer>,
     /// The program's name: the last component of the executed path, truncated.
     pub comm: SpinMutex<[u8; COMM_LEN]>,
-    /// TSC value when the process started (its CPU-time clock counts from here).
-    pub start_tsc: u64,
     /// The signal its parent gets when it ends (SIGCHLD, or 0).
     pub exit_signal: u8,
     /// Its threads (one for now). Emptied when the process exits.
@@ -87,9 +87,9 @@ impl Process {
             signals: SpinMutex::new(SigActions::new()),
             pending: AtomicU64::new(0),
             infos: SpinMutex::new(Vec::new()),
+            cpu: SpinMutex::new(super::cputime::ProcessCpu::default()),
             real_timer: SpinMutex::new(super::timer::RealTimer { deadline: 0, interval_ns: 0 }),
             comm: SpinMutex::new([0; COMM_LEN]),
-            start_tsc: crate::time::now(),
             exit_signal: posix::signal::num::SIGCHLD,
             tasks: SpinMutex::new(Vec::new()),
             in_vfork: AtomicBool::new(false),

@@ -4,7 +4,7 @@
 //! none ready the caller sleeps until a child changes state (`Process::child_events`),
 //! or returns at once with WNOHANG; ECHILD when no child matches at all.
 
-use super::{Pid, current, exit, registry};
+use super::{Pid, cputime, current, exit, registry};
 use crate::sched::{self, Kind};
 use core::sync::atomic::Ordering;
 use posix::Errno;
@@ -20,6 +20,8 @@ pub struct Reported {
     pub event: ChildEvent,
     /// Its real user id (`si_uid`).
     pub uid: u32,
+    /// Its CPU time and its reaped children's (wait4's `rusage`, Linux `RUSAGE_BOTH`).
+    pub usage: posix::time::CpuTimes,
 }
 
 /// The current process's group (what `wait4(0, ..)` and `waitid(P_PGID, 0, ..)` mean).
@@ -49,17 +51,25 @@ pub fn wait(req: WaitRequest) -> Result<Option<Reported>, Errno> {
 /// One look at the children: the first with something to report, reaped if it exited
 /// (and the request is not WNOWAIT).
 fn select(caller: Pid, req: WaitRequest) -> Result<Option<Reported>, Errno> {
-    let (pid, event, uid) = {
+    let (pid, event, child) = {
         let mut r = registry::lock();
         let Some((pid, event)) = r.table.wait_select(caller, req.spec, req.flags)? else {
             return Ok(None);
         };
-        let uid = r.get(pid).map_or(0, |p| p.creds.lock().ruid);
-        (pid, event, uid)
+        (pid, event, r.get(pid).cloned())
     };
+    // The registry keeps a child's `Process` until it is reaped, so `child` is there.
+    let uid = child.as_ref().map_or(0, |c| c.creds.lock().ruid);
+    let usage = child
+        .as_ref()
+        .map_or_else(Default::default, |c| cputime::process(c).plus(cputime::children(c)));
     let exited = matches!(event, ChildEvent::Exited(_) | ChildEvent::Killed { .. });
     if exited && !req.flags.nowait {
+        if let Some(c) = &child {
+            cputime::reaped(current::process(), c);
+        }
+        drop(child);
         exit::reap(pid);
     }
-    Ok(Some(Reported { pid, event, uid }))
+    Ok(Some(Reported { pid, event, uid, usage }))
 }

@@ -38,13 +38,19 @@ static DEFERRED: SpinMutex<Deferred> = SpinMutex::new(Deferred { task: None, mm:
 /// nothing ready the CPU halts until an interrupt (the idle loop, on the current task's
 /// stack).
 pub fn schedule() {
+    // CPU-time accounting: the current task's turn ends now; the next one's starts when
+    // it is picked (time spent idle is nobody's).
+    let mut now = crate::time::now();
+    current::task().off_cpu(now);
     loop {
         let next = queue::lock().pop_ready();
         if let Some(next) = next {
+            next.on_cpu(now);
             switch_to(next);
             return;
         }
         events::idle();
+        now = crate::time::now();
     }
 }
 
@@ -109,6 +115,7 @@ pub fn exit_current(mm: Arc<Mm>) -> ! {
 /// (`Task::prepare_first_run`): its first switch, from a stack nothing uses again.
 pub fn start_first() -> ! {
     let task = current::task();
+    task.on_cpu(crate::time::now());
     let mut boot_rsp = 0u64;
     // SAFETY: the task never ran, so its saved stack pointer is the prepared one; the boot
     // stack's context is saved into a slot nobody loads (the boot code never resumes).

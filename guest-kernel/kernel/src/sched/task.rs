@@ -105,6 +105,10 @@ pub struct Task {
     pub saved_sigmask: AtomicU64,
     /// The alternate signal stack (`sigaltstack`).
     pub altstack: SpinMutex<AltStack>,
+    /// TSC ticks the task ran (user and kernel) before its current turn on the CPU.
+    cpu_ticks: AtomicU64,
+    /// TSC value when its current turn on the CPU began.
+    on_cpu_since: AtomicU64,
 }
 
 // SAFETY: the `UnsafeCell` fields are touched only by the context switch, with interrupts
@@ -134,7 +138,40 @@ impl Task {
             sigmask: AtomicU64::new(0),
             saved_sigmask: AtomicU64::new(NO_SAVED_MASK),
             altstack: SpinMutex::new(AltStack::disabled()),
+            cpu_ticks: AtomicU64::new(0),
+            on_cpu_since: AtomicU64::new(0),
         }
+    }
+
+    /// Ends the task's turn on the CPU at TSC value `now` (the scheduler, when it leaves it).
+    pub(crate) fn off_cpu(&self, now: u64) {
+        let since = self.on_cpu_since.load(Ordering::Relaxed);
+        self.cpu_ticks.fetch_add(now.saturating_sub(since), Ordering::Relaxed);
+    }
+
+    /// Starts a turn on the CPU at TSC value `now` (the scheduler, when it picks it).
+    pub(crate) fn on_cpu(&self, now: u64) {
+        self.on_cpu_since.store(now, Ordering::Relaxed);
+    }
+
+    /// TSC ticks the task has run in all (user and kernel), up to `now` if it is the
+    /// running task.
+    pub fn cpu_ticks(&self, now: u64) -> u64 {
+        let past = self.cpu_ticks.load(Ordering::Relaxed);
+        if super::current::try_task().is_some_and(|t| core::ptr::eq(t, self)) {
+            past + now.saturating_sub(self.on_cpu_since.load(Ordering::Relaxed))
+        } else {
+            past
+        }
+    }
+
+    /// TSC ticks the task has spent in user mode (read from its saved context).
+    pub fn user_ticks(&self) -> u64 {
+        // SAFETY: one CPU and a kernel that is not preempted: the task is either the
+        // caller (whose context only `enter_user` writes, not now) or not running, so
+        // nothing writes its context during this read; the read takes no reference that
+        // outlives it.
+        unsafe { (*UserContext::at_stack_top(self.kernel_stack_top)).user_ticks() }
     }
 
     /// The owner.

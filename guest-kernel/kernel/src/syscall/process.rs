@@ -7,7 +7,6 @@ use crate::arch::UserContext;
 use crate::process::fork::{CloneArgs, fork};
 use crate::process::wait::{Reported, own_pgid, wait};
 use crate::uaccess;
-use linux_raw_sys::general::rusage;
 use posix::process::CloneRequest;
 use posix::process::wait_request::{wait4_request, waitid_request};
 use posix::signal::num::SIGCHLD;
@@ -42,13 +41,14 @@ pub fn sys_clone(
     Ok(u64::from(fork(req, args, ctx)?))
 }
 
-/// Writes an all-zero `struct rusage` at `addr` (nothing is accounted yet) if given.
-fn write_rusage(addr: u64) -> Result<(), posix::Errno> {
+/// Writes the `struct rusage` of `reported` at `addr`, if given: the child's CPU times and
+/// its waited-for children's; all zero when nothing was reported (WNOHANG), as Linux.
+fn write_rusage(addr: u64, reported: Option<&Reported>) -> Result<(), posix::Errno> {
     if addr == 0 {
         return Ok(());
     }
-    let usage: rusage = crate::uaccess::plain::Plain::zeroed();
-    uaccess::write(addr, &usage)
+    let times = reported.map_or_else(Default::default, |r| r.usage);
+    uaccess::write(addr, &super::usage::rusage_of(times))
 }
 
 /// wait4(pid, status, options, rusage): the child's pid and its status word (Linux
@@ -56,14 +56,14 @@ fn write_rusage(addr: u64) -> Result<(), posix::Errno> {
 #[inline] // Compiled into its table wrapper (see table.rs).
 pub fn sys_wait4(pid: i32, status: u64, options: u32, rusage: u64) -> SysResult {
     let req = wait4_request(pid, options, own_pgid())?;
-    let Some(Reported { pid, event, .. }) = wait(req)? else {
+    let Some(reported) = wait(req)? else {
         return Ok(0);
     };
     if status != 0 {
-        uaccess::write(status, &event.wait_status())?;
+        uaccess::write(status, &reported.event.wait_status())?;
     }
-    write_rusage(rusage)?;
-    Ok(u64::from(pid))
+    write_rusage(rusage, Some(&reported))?;
+    Ok(u64::from(reported.pid))
 }
 
 /// The `siginfo_t` of a child's state change (SIGCHLD layout: si_signo, si_errno,
@@ -91,6 +91,6 @@ pub fn sys_waitid(idtype: u32, id: i32, infop: u64, options: u32, rusage: u64) -
     if infop != 0 {
         uaccess::write_bytes(infop, &child_siginfo(reported))?;
     }
-    write_rusage(rusage)?;
+    write_rusage(rusage, reported.as_ref())?;
     Ok(0)
 }

@@ -167,6 +167,7 @@ syscalls! {
     gettimeofday(tv: u64, tz: u64) => time::sys_gettimeofday,
     getrlimit(resource: u32, rlim: u64) => rlimit::sys_getrlimit,
     getrusage(who: i32, usage: u64) => usage::sys_getrusage,
+    times(buf: u64) => usage::sys_times,
     sysinfo(buf: u64) => usage::sys_sysinfo,
     getuid() => cred::sys_getuid,
     getgid() => cred::sys_getgid,

@@ -2,7 +2,7 @@
 //! nanosleep(2), clock_nanosleep(2).
 
 use super::SysResult;
-use crate::process::current;
+use crate::process::{cputime, current};
 use crate::sched;
 use crate::time::{self, clock};
 use crate::uaccess;
@@ -15,7 +15,8 @@ fn now_ns(clock: Clock) -> u64 {
     match clock {
         Clock::Realtime => clock::realtime_ns(),
         Clock::Monotonic => clock::monotonic_ns(),
-        Clock::CpuTime => clock::ns_since(current::process().start_tsc),
+        Clock::ProcessCpuTime => cputime::process(current::process()).total_ns(),
+        Clock::ThreadCpuTime => cputime::thread(current::task()).total_ns(),
     }
 }
 
@@ -94,12 +95,16 @@ pub fn sys_nanosleep(req: u64, rem: u64) -> SysResult {
 }
 
 /// clock_nanosleep(clockid, flags, req, rem): relative, or absolute with TIMER_ABSTIME;
-/// CPU-time clocks are not supported (EINVAL).
+/// sleeping on a CPU-time clock is not supported: EINVAL for the thread's (as Linux) and
+/// EOPNOTSUPP (ENOTSUP) for the process's (Linux's returns once the other threads used that much CPU;
+/// with one thread per process it could never end).
 pub fn sys_clock_nanosleep(clockid: i32, flags: u32, req: u64, rem: u64) -> SysResult {
-    let clock = Clock::from_id(clockid)?;
-    if clock == Clock::CpuTime {
-        return Err(Errno::EINVAL);
+    match Clock::from_id(clockid)? {
+        Clock::ThreadCpuTime => return Err(Errno::EINVAL),
+        Clock::ProcessCpuTime => return Err(Errno::EOPNOTSUPP),
+        _ => {}
     }
+    let clock = Clock::from_id(clockid)?;
     let ns = read_timespec(req)?;
     // An absolute sleep reports no time left (clock_nanosleep(2)).
     if flags & TIMER_ABSTIME != 0 {

@@ -32,8 +32,3 @@ pub fn monotonic_ns() -> u64 {
 pub fn realtime_ns() -> u64 {
     BOOT_WALL_NS.load(Ordering::Relaxed).saturating_add(monotonic_ns())
 }
-
-/// Nanoseconds since TSC value `since` (a process's start, for its CPU-time clock).
-pub fn ns_since(since: u64) -> u64 {
-    ticks_to_ns(now().saturating_sub(since))
-}

@@ -12,19 +12,28 @@ use posix::exec::elf::USER_END;
 
 /// Runs `op` (a user-copy routine; true when it completed) until it completes, resolving
 /// the user page faults that stop it; false when one cannot be resolved, or when the same
-/// page faults again right after being resolved.
+/// page faults again right after being resolved. Inlined: the common case, no fault, is
+/// the routine's call and a test; the retries are out of line.
+#[inline(always)]
 fn with_demand_paging(mut op: impl FnMut() -> bool) -> bool {
+    op() || retry_after_faults(&mut op)
+}
+
+/// [`with_demand_paging`] once `op` has failed.
+#[cold]
+#[inline(never)]
+fn retry_after_faults(op: &mut dyn FnMut() -> bool) -> bool {
     let mut last_page = u64::MAX;
     loop {
-        if op() {
-            return true;
-        }
         let fault = usercopy::last_fault();
         let page = fault.address & !0xfff;
         if fault.address >= USER_END || page == last_page || !resolve(fault) {
             return false;
         }
         last_page = page;
+        if op() {
+            return true;
+        }
     }
 }
 
@@ -49,6 +58,7 @@ fn resolve(fault: usercopy::UserFault) -> bool {
 /// # Safety
 /// The kernel side of the copy must be valid for `len` bytes; the user side must lie in the
 /// user half (checked by the caller).
+#[inline]
 pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> bool {
     // SAFETY: the caller's guarantees; running the copy again rewrites the same bytes.
     with_demand_paging(|| unsafe { usercopy::copy(dst, src, len) })
@@ -73,6 +83,7 @@ pub unsafe fn strnlen(src: *const u8, max: usize) -> Option<usize> {
 ///
 /// # Safety
 /// As `usercopy::fxsave`.
+#[inline]
 pub unsafe fn fxsave(dst: *mut u8) -> bool {
     // SAFETY: the caller's guarantees; storing again writes the same bytes.
     with_demand_paging(|| unsafe { usercopy::fxsave(dst) })
@@ -82,6 +93,7 @@ pub unsafe fn fxsave(dst: *mut u8) -> bool {
 ///
 /// # Safety
 /// As `usercopy::fxrstor`.
+#[inline]
 pub unsafe fn fxrstor(src: *const u8) -> bool {
     // SAFETY: the caller's guarantees; loading again reads the same bytes.
     with_demand_paging(|| unsafe { usercopy::fxrstor(src) })

@@ -60,7 +60,8 @@ const VECTOR_MC: u64 = 18;
 
 /// The saved user registers of a task (or of a user-mode assist).
 ///
-/// Layout: the FS/GS bases and the last fault address, then the registers exactly as the entry
+/// Layout: the FS/GS bases, the last fault address, the user time, a scratch slot for the
+/// entry code, then the registers exactly as the entry
 /// assembly pushes them, ending at the context's last byte: the kernel stack pointer for
 /// entries from user mode (`TSS.RSP0`, the per-CPU stack top) is the end of the context
 /// `enter_user` runs, so the CPU and the entry code write the registers straight into it.
@@ -70,7 +71,13 @@ pub struct UserContext {
     fs_base: u64,
     gs_base: u64,
     pub(super) fault_address: u64,
-    _reserved: u64,
+    /// TSC ticks spent in user mode with this context (CPU-time accounting: times(2),
+    /// getrusage(2), the CPU-time clocks), counted by [`enter_user`].
+    user_ticks: u64,
+    /// Scratch space below the saved registers, never holding anything: after an entry
+    /// from user mode has saved the registers, the trap path's `pushfq`/`popfq` (which
+    /// clears RFLAGS.AC) writes the word just below them.
+    _entry_scratch: [u64; 2],
     pub(super) regs: TrapFrame,
 }
 
@@ -109,7 +116,8 @@ impl UserContext {
             fs_base: 0,
             gs_base: 0,
             fault_address: 0,
-            _reserved: 0,
+            user_ticks: 0,
+            _entry_scratch: [0; 2],
             regs: TrapFrame {
                 r15: 0,
                 r14: 0,
@@ -141,10 +149,21 @@ impl UserContext {
     /// for a new program: as [`UserContext::new`], but the GS base is kept (what the
     /// kernel did before contexts had it) and the FS register follows the cleared base.
     pub fn start(&mut self, rip: u64, rsp: u64) {
-        let gs = self.gs_base;
+        let (gs, user_ticks) = (self.gs_base, self.user_ticks);
         *self = UserContext::new(rip, rsp);
-        self.gs_base = gs;
+        (self.gs_base, self.user_ticks) = (gs, user_ticks);
         self.set_fs_base(0);
+    }
+
+    /// TSC ticks this context has spent in user mode (exec keeps counting; a fork child's
+    /// copy starts from [`UserContext::reset_user_ticks`]).
+    pub fn user_ticks(&self) -> u64 {
+        self.user_ticks
+    }
+
+    /// Starts the user-mode count from zero (a new process's copy of its parent's context).
+    pub fn reset_user_ticks(&mut self) {
+        self.user_ticks = 0;
     }
 
     /// Sets the first two argument registers of the System V calling convention (RDI,
@@ -343,11 +362,16 @@ pub fn enter_user(ctx: &mut UserContext) -> ReturnReason {
     }
     let regs = &mut ctx.regs;
     let sysret = regs.vector == SYSCALL_VECTOR && syscall_entry::can_sysret(regs);
+    // User time: from just before user mode to just after it (two `rdtsc`s per entry; the
+    // entry and exit instructions in between count as user time, as on Linux with
+    // precise accounting).
+    let entered = super::cpu::rdtsc();
     // SAFETY: `regs` is a user-mode context (ring 3 selectors, flags and RIP sanitized by
     // the accessors and the decoding below) ending at the kernel stack top the entries
     // use, so the next entry from user mode saves into it and returns here through
     // `user_mode_return`, with the callee-saved registers restored.
     unsafe { user_mode(regs, u64::from(sysret)) };
+    ctx.user_ticks = ctx.user_ticks.wrapping_add(super::cpu::rdtsc().wrapping_sub(entered));
     decode(ctx)
 }
 
