@@ -22,6 +22,7 @@ for_each_libc!(
     forged_sigreturn_frames_match_linux,
     signal_handlers_match_linux,
     credentials_match_linux,
+    cpu_times_match_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
