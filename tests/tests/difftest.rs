@@ -21,6 +21,7 @@ for_each_libc!(
     sigpipe_matches_linux,
     forged_sigreturn_frames_match_linux,
     signal_handlers_match_linux,
+    file_attributes_match_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -153,4 +154,15 @@ fn forged_sigreturn_frames_match_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "sigreturn");
     assert!(host.contains("a well-formed frame: exited 0"), "{host}");
     assert_eq!(host.matches("killed by SIGSEGV").count(), 4, "{host}");
+}
+
+/// File attributes as root: the creation mask, chmod and the set-id bits chown clears,
+/// hard links and link counts, truncation with zero fill, explicit, omitted and current
+/// times, access, and the errors of each (`guest-apps/c/fileattrs.c`).
+fn file_attributes_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "fileattrs");
+    assert!(host.contains("6755, chown -1:-1: mode 100755"), "{host}");
+    assert!(host.contains("same inode 1, nlink 2 and 2, ctime advanced 1"), "{host}");
+    assert!(host.contains("link to another file system: EXDEV"), "{host}");
+    assert!(host.ends_with("done\n"), "{host}");
 }

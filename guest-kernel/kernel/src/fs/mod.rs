@@ -86,20 +86,22 @@ mod page_source;
 mod pagecache;
 mod pipe;
 pub mod selftest;
+mod setattr;
 mod tmpfs;
 mod user;
 pub mod wait;
 
-pub use context::{At, FsContext};
+pub use context::{At, FsContext, Target};
 pub use exec_file::{ExecFile, open_exec};
 pub use file::OpenFile;
 pub use iobuf::{ReadBuf, Seg, WriteBuf};
 pub use mount::MountError;
 pub use open_files::FdTable;
 pub use ops::{
-    access, chdir, fchdir, getcwd, mkdir, open, readlink, rename, stat, symlink, unlink,
+    access, chdir, fchdir, getcwd, link, mkdir, open, readlink, rename, stat, symlink, unlink,
 };
 pub use pipe::pipe;
+pub use setattr::{chmod, chown, set_times, truncate};
 
 /// The object behind a shared anonymous mapping of `len` bytes (`mmap(MAP_SHARED |
 /// MAP_ANONYMOUS)`): an unlinked tmpfs file, open for reading and writing, whose pages every
