@@ -18,6 +18,7 @@ use crate::Errno;
 use crate::cred::{Credentials, Gid, MAY_READ, MAY_WRITE, Uid};
 use crate::fs::mode::{self, PERMISSION_BITS, S_IFMT, S_ISGID, S_ISUID};
 use crate::fs::stat::Timespec;
+use alloc::borrow::Cow;
 
 /// `S_IXGRP`: group execute, which makes S_ISGID a real set-group-id bit (without it, a
 /// mandatory-locking mark that writes leave alone).
@@ -277,14 +278,16 @@ pub fn truncatable(file_mode: u32) -> Result<(), Errno> {
 /// operation", unless `AT_EACCESS` (faccessat(2): "Perform access checks using the
 /// effective user and group IDs"), where the file-system ids stay as they are. The
 /// supplementary groups are kept either way (Linux `access_override_creds` changes only
-/// the fs ids).
-pub fn access_credentials(creds: &Credentials, effective: bool) -> Credentials {
-    let mut c = creds.clone();
-    if !effective {
-        c.fsuid = c.ruid;
-        c.fsgid = c.rgid;
+/// the fs ids). Borrowed, not copied, when nothing changes (the usual case: real and
+/// file-system ids alike).
+pub fn access_credentials(creds: &Credentials, effective: bool) -> Cow<'_, Credentials> {
+    if effective || (creds.fsuid, creds.fsgid) == (creds.ruid, creds.rgid) {
+        return Cow::Borrowed(creds);
     }
-    c
+    let mut c = creds.clone();
+    c.fsuid = c.ruid;
+    c.fsgid = c.rgid;
+    Cow::Owned(c)
 }
 
 #[cfg(test)]
@@ -491,5 +494,8 @@ mod tests {
         assert_eq!((real.fsuid, real.fsgid, real.groups.as_slice()), (1000, 100, &[7][..]));
         let effective = access_credentials(&c, true);
         assert_eq!((effective.fsuid, effective.fsgid), (0, 0));
+        assert!(matches!(effective, Cow::Borrowed(_)));
+        let root = Credentials::root();
+        assert!(matches!(access_credentials(&root, false), Cow::Borrowed(_)), "no copy");
     }
 }
