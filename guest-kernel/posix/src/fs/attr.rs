@@ -101,7 +101,7 @@ fn sgid_to_drop(creds: &Credentials, file: Attrs) -> u32 {
 /// - "The owner of a file may change the group of the file to any group of which that
 ///   owner is a member" (Linux `chgrp_ok`).
 /// - For anything but a directory, the change clears S_ISUID, and S_ISGID as
-///   [`sgid_to_drop`] says, whoever asks, root included ("When the owner or group of an
+///   `sgid_to_drop` says, whoever asks, root included ("When the owner or group of an
 ///   executable file is changed by an unprivileged user, the S_ISUID and S_ISGID mode bits
 ///   are cleared. [...] since Linux 2.2.13, root is treated like other users"), even for
 ///   `chown(f, -1, -1)`; clearing them is a mode change, so a caller that neither owns
@@ -135,7 +135,7 @@ pub fn chown(
 /// The mode a regular file keeps after a write or a truncation by the caller, or `None`
 /// when nothing changes (Linux `file_remove_privs`, `setattr_should_drop_suidgid`): a
 /// caller without CAP_FSETID (not privileged) clears S_ISUID, and S_ISGID as
-/// [`sgid_to_drop`] says, so that a modified program does not keep its set-id bits.
+/// `sgid_to_drop` says, so that a modified program does not keep its set-id bits.
 pub fn mode_after_write(creds: &Credentials, file: Attrs) -> Option<u32> {
     if !mode::is_reg(file.mode) || file.mode & (S_ISUID | S_ISGID) == 0 || privileged(creds) {
         return None;
