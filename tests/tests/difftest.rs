@@ -23,6 +23,7 @@ for_each_libc!(
     signal_handlers_match_linux,
     credentials_match_linux,
     cpu_times_match_linux,
+    file_attributes_match_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -174,4 +175,15 @@ fn credentials_match_linux(libc: Libc) {
     assert!(host.contains("1000 -> 2000, SIGTERM: EPERM"), "{host}");
     assert!(host.contains("user, second child (zombie counted): EAGAIN"), "{host}");
     assert!(host.ends_with("AT_SECURE 1\ndone\n"), "{host}");
+}
+
+/// File attributes as root: the creation mask, chmod and the set-id bits chown clears,
+/// hard links and link counts, truncation with zero fill, explicit, omitted and current
+/// times, access, and the errors of each (`guest-apps/c/fileattrs.c`).
+fn file_attributes_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "fileattrs");
+    assert!(host.contains("6755, chown -1:-1: mode 100755"), "{host}");
+    assert!(host.contains("same inode 1, nlink 2 and 2, ctime advanced 1"), "{host}");
+    assert!(host.contains("link to another file system: EXDEV"), "{host}");
+    assert!(host.ends_with("done\n"), "{host}");
 }

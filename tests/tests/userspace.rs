@@ -254,6 +254,48 @@ fn busybox_job_signals_match_linux() {
     assert_eq!((run.status, run.stdout.as_str()), (Some(0), host.as_str()), "{}", run.stderr);
 }
 
+/// File attributes from the shell (issue 13): Debian's busybox changes a file's mode and
+/// owner, links it, truncates it and sets its times in the guest's /tmp, and `ls -ln` and
+/// `stat` show what the same script shows on the host.
+#[test]
+fn busybox_file_attributes_match_linux() {
+    require_kvm();
+    let busybox = Path::new("/bin/busybox");
+    assert!(
+        busybox.exists(),
+        "this test needs Debian's busybox-static (apt-get install busybox-static)"
+    );
+    // Every tool is busybox's applet, named explicitly, so that the host runs the same
+    // code (not its coreutils) and the guest does not fall back on its own `/bin/ls`.
+    let script = r#"export TZ=UTC0 b=/bin/busybox
+$b mkdir -p "$1" && cd "$1" || exit 1
+echo hello > f
+$b chmod 600 f && $b chown 1000:1000 f
+$b ls -ln f | $b awk '{print $1, $2, $3, $4, $5, $NF}'
+$b stat -c '%a %u %g %h %s %n' f
+$b ln f g && $b stat -c '%h %n' f g
+$b truncate -s 10 f && $b stat -c '%s' f && $b od -An -c f | $b tr -s ' '
+$b truncate -s 2 f && $b cat f && echo
+$b touch -d '2001-09-09 01:46:40' f && $b stat -c '%Y %X' f
+$b chmod 6755 g && $b chown 0:0 g && $b stat -c '%a %u %g' g
+$b ln -s f l && $b chown -h 5:6 l && $b stat -c '%u %g %F' l f
+$b rm f g l
+echo done"#;
+    let dir = TempDir::new("busybox-attrs");
+    let host_dir = dir.path().join("work");
+    let host = std::process::Command::new(busybox)
+        .args(["sh", "-c", script, "sh", host_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let host = String::from_utf8(host.stdout).unwrap();
+    assert!(host.starts_with("-rw------- 1 1000 1000 6 f\n"), "{host}");
+    assert!(host.contains("755 0 0\n") && host.ends_with("done\n"), "{host}");
+    let image = image_with(&dir, "root.img", &[(busybox, "/bin/busybox")]);
+    let args = ["run", "--disk", &image, "--", "/bin/busybox", "sh", "-c", script, "sh", "/tmp/w"];
+    let run = vmm(&args);
+    assert_eq!((run.status, run.stdout.as_str()), (Some(0), host.as_str()), "{}", run.stderr);
+}
+
 #[test]
 fn a_disk_without_init_is_reported() {
     require_kvm();

@@ -577,8 +577,8 @@ impl Supervisor {
     }
 }
 
-/// Creates a directory everyone may write (workers run as nobody natively; our guest's
-/// tmpfs has no chmod, and its workers stay root, so a failed chmod is no error).
+/// Creates a directory everyone may write (workers run as nobody natively; in our guest
+/// they stay root, so a failed chmod is no error).
 fn make_dir(path: &str) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::create_dir_all(path).map_err(|e| format!("creating {path}: {e}"))?;

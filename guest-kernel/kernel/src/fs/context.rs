@@ -1,5 +1,5 @@
 //! [`FsContext`]: a process's place in the name space (root, working directory, umask),
-//! and [`At`]: where a relative path starts.
+//! [`At`]: where a relative path starts, and [`Target`]: a path or an open file.
 
 use super::file::OpenFile;
 use super::mount;
@@ -46,4 +46,15 @@ pub enum At<'a> {
     Cwd,
     /// An open directory.
     Dir(&'a OpenFile),
+}
+
+/// The file a call that changes attributes acts on: a path (the final symbolic link
+/// followed or not), or an open file (`fchmod`, `fchown`, `futimens`, and the `*at` calls
+/// with `AT_EMPTY_PATH` and an empty path).
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    /// `path` from `at`; follow a final symbolic link if the flag says so.
+    Path(At<'a>, &'a [u8], bool),
+    /// The file an open file description refers to.
+    File(&'a OpenFile),
 }

@@ -8,9 +8,10 @@ use super::user::UserAccess;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use posix::Errno;
+use posix::cred::Credentials;
 use posix::fs::flags::{self, O_APPEND, O_NONBLOCK};
 use posix::fs::stat::Stat;
-use posix::fs::{dirent, mode, seek};
+use posix::fs::{attr, dirent, mode, seek};
 
 /// Bytes of `linux_dirent64` records encoded before they are stored into the caller's
 /// buffer (at least one record of the longest name).
@@ -313,13 +314,38 @@ impl OpenFile {
         }
     }
 
-    /// `ftruncate(2)`: EINVAL unless a regular file open for writing.
-    #[allow(dead_code, reason = "API for ftruncate (core)")]
-    pub fn truncate(&self, len: u64) -> Result<(), Errno> {
+    /// `ftruncate(2)` by `creds` (Linux `do_sys_ftruncate`): EBADF for an `O_PATH`
+    /// descriptor (Linux does not look those up), EINVAL unless a regular file open for
+    /// writing; the set-id bits go as for a write, and the modification and change times
+    /// change even when the size does not.
+    pub fn truncate(&self, len: u64, creds: &Credentials) -> Result<(), Errno> {
+        if self.path_only {
+            return Err(Errno::EBADF);
+        }
         if !self.writable || !mode::is_reg(self.node.perm().mode) {
             return Err(Errno::EINVAL);
         }
+        super::setattr::remove_privs(&self.node, creds)?;
         self.node.truncate(len)
+    }
+
+    /// Whether a write might clear set-id bits ([`Self::remove_privs`]): a regular file
+    /// with S_ISUID or S_ISGID. Cheap, so the write path fetches credentials only then.
+    pub fn write_may_remove_privs(&self) -> bool {
+        self.stream.is_none() && attr::write_may_clear_ids(self.node.perm().mode)
+    }
+
+    /// Before a write by `creds`: clears the set-id bits it removes (Linux
+    /// `file_remove_privs`: a program modified by someone without CAP_FSETID must not
+    /// stay set-id).
+    pub fn remove_privs(&self, creds: &Credentials) -> Result<(), Errno> {
+        super::setattr::remove_privs(&self.node, creds)
+    }
+
+    /// Whether this is an `O_PATH` descriptor: `fchmod`, `fchown`, `futimens` and
+    /// `ftruncate` answer EBADF for one (Linux `fdget` does not return them).
+    pub fn is_path_only(&self) -> bool {
+        self.path_only
     }
 
     /// The guest-physical address of page `index` of a regular file, for `mmap`: shared

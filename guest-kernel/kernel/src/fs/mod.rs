@@ -5,12 +5,13 @@
 //! (`tmpfs/`); `/proc` is an empty RAM directory for now (`mount.rs` keeps the table).
 //! Paths are resolved by `namei` against a process's [`FsContext`] (absolute paths on
 //! read-only file systems through the path cache, `dcache`); `ops` holds the path-based
-//! calls; an open file is an [`OpenFile`] (`file.rs`, the `Node`/`Stream` interfaces in
-//! `node.rs`) shared by the descriptors of an [`FdTable`] (`open_files.rs`); `pipe` makes
-//! pipes; `exec_file` opens programs with their pages from the page cache (`pagecache`);
-//! blocking goes through `wait`; `selftest` is the `fstest=` command-line check. The pure
-//! rules (stat layouts, open flags, the descriptor table, path limits, dirent records,
-//! lseek, the pipe ring, termios) are `posix::fs`; the ext2 on-disk format is
+//! calls and `setattr` those that change modes, owners, times and sizes; an open file is
+//! an [`OpenFile`] (`file.rs`, the `Node`/`Stream` interfaces in `node.rs`) shared by the
+//! descriptors of an [`FdTable`] (`open_files.rs`); `pipe` makes pipes; `exec_file` opens
+//! programs with their pages from the page cache (`pagecache`); blocking goes through
+//! `wait`; `selftest` is the `fstest=` command-line check. The pure rules (stat layouts,
+//! open flags, the descriptor table, path limits, dirent records, lseek, the pipe ring,
+//! termios, who may change attributes) are `posix::fs`; the ext2 on-disk format is
 //! `klib::ext2_format`.
 //!
 //! # Interface (for `process/`, `syscall/`, `exec/`, `mm/`)
@@ -31,7 +32,9 @@
 //! - **Boot**: [`init`] mounts everything once, before init starts; its [`MountError`]
 //!   is the one line printed before powering off with `vmm_abi::exit::STATUS_BAD_ROOTFS`.
 //! - **Path calls** ([`open`], [`stat`], [`access`], [`readlink`], [`chdir`], [`fchdir`],
-//!   [`getcwd`], [`mkdir`], [`unlink`], [`rename`], [`symlink`]) take the process's
+//!   [`getcwd`], [`mkdir`], [`unlink`], [`rename`], [`symlink`], [`link`], and those of
+//!   `setattr.rs` that change attributes: [`chmod`], [`chown`], [`set_times`],
+//!   [`truncate`], whose file is a [`Target`], a path or an open file) take the process's
 //!   [`FsContext`] (root, cwd, umask; fork clones it) and its credentials. `open` does not
 //!   keep O_CLOEXEC: the caller passes it to [`FdTable::alloc`]. [`pipe`] makes a pipe's
 //!   two ends; [`shared_anonymous`] the object behind `mmap(MAP_SHARED|MAP_ANONYMOUS)`.
@@ -86,20 +89,22 @@ mod page_source;
 mod pagecache;
 mod pipe;
 pub mod selftest;
+mod setattr;
 mod tmpfs;
 mod user;
 pub mod wait;
 
-pub use context::{At, FsContext};
+pub use context::{At, FsContext, Target};
 pub use exec_file::{ExecFile, open_exec};
 pub use file::OpenFile;
 pub use iobuf::{ReadBuf, Seg, WriteBuf};
 pub use mount::MountError;
 pub use open_files::FdTable;
 pub use ops::{
-    access, chdir, fchdir, getcwd, mkdir, open, readlink, rename, stat, symlink, unlink,
+    access, chdir, fchdir, getcwd, link, mkdir, open, readlink, rename, stat, symlink, unlink,
 };
 pub use pipe::pipe;
+pub use setattr::{chmod, chown, set_times, truncate};
 
 /// The object behind a shared anonymous mapping of `len` bytes (`mmap(MAP_SHARED |
 /// MAP_ANONYMOUS)`): an unlinked tmpfs file, open for reading and writing, whose pages every

@@ -10,6 +10,7 @@ use super::user::UserAccess;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use posix::Errno;
+use posix::fs::attr::TimeUpdate;
 use posix::fs::stat::Stat;
 
 /// A shared reference to a node.
@@ -33,6 +34,28 @@ pub struct Perm {
     pub uid: u32,
     /// `st_gid`.
     pub gid: u32,
+}
+
+/// A change of a node's attributes (Linux `struct iattr`): what `set_attr` applies after
+/// the rules (`posix::fs::attr`) allowed it. `None` and `TimeUpdate::Keep` leave a field.
+#[derive(Clone, Copy, Debug)]
+pub struct AttrChange {
+    /// The new `st_mode` (type bits unchanged).
+    pub mode: Option<u32>,
+    /// The new owner.
+    pub uid: Option<u32>,
+    /// The new group.
+    pub gid: Option<u32>,
+    /// The new access time.
+    pub atime: TimeUpdate,
+    /// The new modification time.
+    pub mtime: TimeUpdate,
+}
+
+impl Default for AttrChange {
+    fn default() -> Self {
+        Self { mode: None, uid: None, gid: None, atime: TimeUpdate::Keep, mtime: TimeUpdate::Keep }
+    }
 }
 
 /// One directory entry as `read_dir` hands it out.
@@ -89,6 +112,19 @@ pub trait Node: Send + Sync {
     fn rename(&self, _name: &[u8], _new_dir: &NodeRef, _new_name: &[u8]) -> Result<(), Errno> {
         Err(if self.read_only() { Errno::EROFS } else { Errno::EXDEV })
     }
+    /// Adds the entry `name` for the existing `node` (a hard link; not a directory: the
+    /// caller checked) in this directory: EEXIST if taken, EXDEV for a node of another
+    /// file system, ENOENT for a node no longer linked anywhere (link(2)). A file system
+    /// without hard links answers EPERM (Linux, for a file system without `->link`).
+    fn link(&self, _name: &[u8], _node: &NodeRef) -> Result<(), Errno> {
+        Err(if self.read_only() { Errno::EROFS } else { Errno::EPERM })
+    }
+    /// Applies `change` and sets the change time to now (Linux `->setattr`); the caller
+    /// applied the permission rules. EROFS on a read-only file system; EPERM where the
+    /// attributes are fixed (devfs nodes and pipes, whose mode and owner are built in).
+    fn set_attr(&self, _change: &AttrChange) -> Result<(), Errno> {
+        Err(if self.read_only() { Errno::EROFS } else { Errno::EPERM })
+    }
     /// Identifies the node's file system (`rename` across two is EXDEV).
     fn fs_key(&self) -> usize {
         0
@@ -111,7 +147,7 @@ pub trait Node: Send + Sync {
     fn write_at(&self, _offset: u64, _buf: &WriteBuf<'_>) -> Result<usize, Errno> {
         Err(if self.read_only() { Errno::EROFS } else { Errno::EINVAL })
     }
-    /// Sets the size (zero-filled growth).
+    /// Sets the size (zero-filled growth); the modification and change times become now.
     fn truncate(&self, _len: u64) -> Result<(), Errno> {
         Err(if self.read_only() { Errno::EROFS } else { Errno::EINVAL })
     }

@@ -1,9 +1,9 @@
 //! The path-based calls: `open`, `stat`, `access`, `readlink`, `chdir`/`fchdir`, `getcwd`,
-//! `mkdir`, `unlink`/`rmdir`, `rename`, `symlink`. Each resolves its path with `namei`
+//! `mkdir`, `unlink`/`rmdir`, `rename`, `symlink`, `link`. Each resolves its path with `namei`
 //! and applies the permission rules of open(2), path_resolution(7) and Linux's
 //! `may_open`/`may_delete`, then asks the file system.
 
-use super::context::{At, FsContext};
+use super::context::{At, FsContext, Target};
 use super::file::{FileSlot, OpenFile};
 use super::mount;
 use super::namei::{End, Walker};
@@ -12,6 +12,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use posix::Errno;
 use posix::cred::{Credentials, MAY_EXEC, MAY_WRITE};
+use posix::fs::attr::{self, Attrs};
 use posix::fs::flags::{
     self, AT_EACCESS, AT_EMPTY_PATH, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW,
 };
@@ -136,14 +137,14 @@ pub fn stat(
     Ok(Walker::new(ctx, creds).walk(at, path, follow)?.existing()?.stat())
 }
 
-/// `access(2)` / `faccessat(2)`: with the real user and group ids unless AT_EACCESS
-/// (access(2): "the check is done using the calling process's real UID and GID").
-/// EROFS for write access to a file on a read-only file system.
+/// `access(2)` / `faccessat(2)` / `faccessat2`: with the real user and group ids unless
+/// AT_EACCESS ([`attr::access_credentials`]). `target` says whether a final link is
+/// followed (the caller decodes AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH into it; `flags`
+/// is checked here). EROFS for write access to a file on a read-only file system.
 pub fn access(
     ctx: &FsContext,
     creds: &Credentials,
-    at: At<'_>,
-    path: &[u8],
+    target: Target<'_>,
     mode_bits: u32,
     flags: u32,
 ) -> Result<(), Errno> {
@@ -151,18 +152,13 @@ pub fn access(
         return Err(Errno::EINVAL);
     }
     let want = flags::access_want(mode_bits)?;
-    let real;
-    let creds = if flags & AT_EACCESS != 0 {
-        creds
-    } else {
-        let mut c = creds.clone();
-        c.fsuid = c.ruid;
-        c.fsgid = c.rgid;
-        real = c;
-        &real
+    let creds = &attr::access_credentials(creds, flags & AT_EACCESS != 0);
+    let node = match target {
+        Target::Path(at, path, follow) => {
+            Walker::new(ctx, creds).walk(at, path, follow)?.existing()?
+        }
+        Target::File(file) => file.node().clone(),
     };
-    let node =
-        Walker::new(ctx, creds).walk(at, path, flags & AT_SYMLINK_NOFOLLOW == 0)?.existing()?;
     let p = node.perm();
     let fs_object = mode::is_reg(p.mode) || mode::is_dir(p.mode) || mode::is_symlink(p.mode);
     if want & MAY_WRITE != 0 && fs_object && node.read_only() {
@@ -278,6 +274,46 @@ pub fn symlink(
     }
     may_modify(creds, &parent)?;
     parent.create(&name, S_IFLNK | 0o777, new_owner(creds, &parent), Some(target)).map(drop)
+}
+
+/// `link(2)` / `linkat(2)`: a new name `new` for the file `old` names (`link` does not
+/// follow a final symbolic link of `old`; `linkat` does with AT_SYMLINK_FOLLOW; the
+/// caller puts that, and AT_EMPTY_PATH, into `old`). Errors in Linux's order
+/// (`do_linkat`, `filename_create`, `vfs_link`): those of finding `old`, then of the new
+/// name's directory; EEXIST if `new` exists (or is `.`, `..`, `/`); ENOENT for a missing
+/// name with a trailing slash; EROFS; EXDEV across file systems ("oldpath and newpath
+/// are not on the same mounted filesystem"); EPERM from the hard-link protection
+/// ([`attr::may_link`]); EACCES without write and search permission on the directory;
+/// EPERM for a directory; ENOENT for a file no longer linked anywhere.
+pub fn link(
+    ctx: &FsContext,
+    creds: &Credentials,
+    old: Target<'_>,
+    new_at: At<'_>,
+    new: &[u8],
+) -> Result<(), Errno> {
+    let node = match old {
+        Target::Path(at, path, follow) => {
+            Walker::new(ctx, creds).walk(at, path, follow)?.existing()?
+        }
+        Target::File(file) => file.node().clone(),
+    };
+    let end = Walker::new(ctx, creds).with_names().walk(new_at, new, false)?;
+    let (parent, name, trailing_slash) = creation_point(end)?;
+    if trailing_slash {
+        return Err(Errno::ENOENT);
+    }
+    if parent.read_only() {
+        return Err(Errno::EROFS);
+    }
+    if parent.id().dev != node.id().dev {
+        return Err(Errno::EXDEV);
+    }
+    let p = node.perm();
+    attr::may_link(creds, Attrs { mode: p.mode, uid: p.uid, gid: p.gid })?;
+    allowed(creds, parent.perm(), MAY_WRITE | MAY_EXEC)?;
+    attr::linkable(p.mode)?;
+    parent.link(&name, &node)
 }
 
 /// The sticky-directory rule (inode(7) S_ISVTX; Linux `check_sticky`): in a sticky

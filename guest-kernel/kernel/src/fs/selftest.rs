@@ -223,11 +223,12 @@ fn run() -> Result<(), String> {
     expect_err(stat(&ctx, &root, At::Cwd, &long, 0), E::ENAMETOOLONG, "long name")?;
     let user = Credentials::new(1000, 1000);
     expect_err(
-        access(&ctx, &user, At::Cwd, b"/bin/true", W_OK, 0),
+        access(&ctx, &user, Target::Path(At::Cwd, b"/bin/true", true), W_OK, 0),
         E::EROFS,
         "access W_OK on the root",
     )?;
-    access(&ctx, &user, At::Cwd, b"/bin/true", R_OK | X_OK, 0).map_err(e("access R_OK|X_OK"))?;
+    access(&ctx, &user, Target::Path(At::Cwd, b"/bin/true", true), R_OK | X_OK, 0)
+        .map_err(e("access R_OK|X_OK"))?;
 
     // tmpfs.
     let t = open(&ctx, &root, At::Cwd, b"/tmp/hello", O_CREAT | O_RDWR | O_EXCL, 0o666)

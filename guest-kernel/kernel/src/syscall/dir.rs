@@ -1,15 +1,16 @@
 //! Directories and names: getdents64(2), getcwd(2), chdir(2), fchdir(2), access(2),
 //! faccessat(2), faccessat2, readlink(2), readlinkat(2), mkdir(2), mkdirat(2),
-//! unlink(2), unlinkat(2), rmdir(2), rename(2), renameat(2), symlink(2), symlinkat(2).
+//! unlink(2), unlinkat(2), rmdir(2), rename(2), renameat(2), symlink(2), symlinkat(2),
+//! link(2), linkat(2).
 
 use super::SysResult;
 use super::args::Fd;
-use super::files::{self, AT_FDCWD};
+use super::files::{self, AT_FDCWD, AtFile};
 use crate::fs::{self, ReadBuf};
 use crate::process::current;
 use crate::uaccess;
 use alloc::vec::Vec;
-use linux_raw_sys::general::AT_REMOVEDIR;
+use linux_raw_sys::general::{AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW};
 use posix::Errno;
 
 /// The most of a getdents64 buffer one call fills: the records that fit in it, and every
@@ -61,9 +62,9 @@ pub fn sys_fchdir(fd: Fd) -> SysResult {
 }
 
 fn access_at(dirfd: Fd, path_addr: u64, mode: u32, flags: u32) -> SysResult {
-    let path = files::path(path_addr)?;
-    let dir = files::dir_of(dirfd, &path)?;
-    files::with_ctx(|ctx, creds| fs::access(ctx, creds, files::at(&dir), &path, mode, flags))?;
+    let file = AtFile::new(dirfd, path_addr, flags & AT_EMPTY_PATH != 0)?;
+    let target = file.target(flags & AT_SYMLINK_NOFOLLOW == 0);
+    files::with_ctx(|ctx, creds| fs::access(ctx, creds, target, mode, flags))?;
     Ok(0)
 }
 
@@ -181,4 +182,31 @@ pub fn sys_symlink(target: u64, path: u64) -> SysResult {
 /// symlinkat(target, dirfd, path).
 pub fn sys_symlinkat(target: u64, dirfd: Fd, path: u64) -> SysResult {
     symlink_at(target, dirfd, path)
+}
+
+fn link_at(old_dirfd: Fd, old: u64, new_dirfd: Fd, new: u64, flags: u32) -> SysResult {
+    if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let empty_path = flags & AT_EMPTY_PATH != 0;
+    // linkat(2): AT_EMPTY_PATH "requires the CAP_DAC_READ_SEARCH capability"; without it
+    // an empty path is just not found.
+    let privileged = current::process().creds.lock().fsuid == 0;
+    let old = AtFile::new(old_dirfd, old, empty_path && privileged)?;
+    let new = files::path(new)?;
+    let new_dir = files::dir_of(new_dirfd, &new)?;
+    let old = old.target(flags & AT_SYMLINK_FOLLOW != 0);
+    files::with_ctx(|ctx, creds| fs::link(ctx, creds, old, files::at(&new_dir), &new))?;
+    Ok(0)
+}
+
+/// link(old, new): a final symbolic link of `old` is not followed (as Linux; POSIX leaves
+/// it open).
+pub fn sys_link(old: u64, new: u64) -> SysResult {
+    link_at(AT_FDCWD, old, AT_FDCWD, new, 0)
+}
+
+/// linkat(olddirfd, old, newdirfd, new, flags): AT_SYMLINK_FOLLOW, AT_EMPTY_PATH.
+pub fn sys_linkat(old_dirfd: Fd, old: u64, new_dirfd: Fd, new: u64, flags: u32) -> SysResult {
+    link_at(old_dirfd, old, new_dirfd, new, flags)
 }

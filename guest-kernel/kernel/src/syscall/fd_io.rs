@@ -112,6 +112,12 @@ fn do_read(file: &OpenFile, iov: &[(u64, usize)], offset: Option<u64>) -> SysRes
 
 fn do_write(file: &OpenFile, iov: &[(u64, usize)], offset: Option<u64>) -> SysResult {
     file.may_write()?;
+    // A write of some bytes by the unprivileged clears set-id bits (Linux
+    // `file_remove_privs`); credentials are looked at only for a file that has them.
+    if !iov.is_empty() && file.write_may_remove_privs() {
+        let creds = crate::process::current::process().creds.lock().clone();
+        file.remove_privs(&creds)?;
+    }
     if file.discards_writes() {
         return Ok(untouched(iov)? as u64);
     }

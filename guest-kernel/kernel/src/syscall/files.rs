@@ -2,7 +2,7 @@
 //! path arguments.
 
 use super::args::Fd;
-use crate::fs::{At, OpenFile};
+use crate::fs::{At, OpenFile, Target};
 use crate::process::current;
 use crate::uaccess;
 use alloc::sync::Arc;
@@ -45,4 +45,38 @@ pub fn with_ctx<T>(f: impl FnOnce(&crate::fs::FsContext, &posix::cred::Credentia
     let fs = process.fs.lock();
     let creds = process.creds.lock();
     f(&fs, &creds)
+}
+
+/// What a `*at` call acts on, held while the call runs: a path relative to a directory,
+/// or, for an empty path with `AT_EMPTY_PATH`, the descriptor's own file (the working
+/// directory for `AT_FDCWD`).
+pub enum AtFile {
+    /// The directory (`None`: the working directory or an absolute path) and the path.
+    Path(Option<Arc<OpenFile>>, Vec<u8>),
+    /// The descriptor's file.
+    File(Arc<OpenFile>),
+}
+
+impl AtFile {
+    /// Reads the path at `path_addr` (EFAULT, ENAMETOOLONG) and looks `dirfd` up (EBADF)
+    /// when the path is relative, or when it is empty and `empty_path` (the call's
+    /// `AT_EMPTY_PATH`) says to act on `dirfd` itself.
+    pub fn new(dirfd: Fd, path_addr: u64, empty_path: bool) -> Result<Self, Errno> {
+        let path = path(path_addr)?;
+        if path.is_empty() && empty_path {
+            if dirfd == AT_FDCWD {
+                return Ok(AtFile::Path(None, b".".to_vec()));
+            }
+            return Ok(AtFile::File(get(dirfd)?));
+        }
+        Ok(AtFile::Path(dir_of(dirfd, &path)?, path))
+    }
+
+    /// The target for the fs calls; a final symbolic link is followed if `follow`.
+    pub fn target(&self, follow: bool) -> Target<'_> {
+        match self {
+            AtFile::Path(dir, path) => Target::Path(at(dir), path, follow),
+            AtFile::File(file) => Target::File(file),
+        }
+    }
 }

@@ -28,7 +28,8 @@
 //!
 //! Files: `table.rs` the typed table, `names.rs` the generated names, `args.rs` argument
 //! decoding, `files.rs` descriptor and path helpers; the handlers: `fd_io.rs` (read, write
-//! and friends), `open.rs`, `stat.rs`, `dir.rs` (names and directories), `fcntl.rs` (dup,
+//! and friends), `open.rs`, `stat.rs`, `dir.rs` (names and directories, links), `attr.rs`
+//! (modes, owners, times, truncation), `fcntl.rs` (dup,
 //! fcntl, pipe), `poll.rs`, `ioctl.rs`, `mem.rs` (brk, mmap...), `exec.rs`, `exit.rs`,
 //! `process.rs` (fork, vfork, clone, wait4, waitid), `ids.rs` (pids, process groups,
 //! sessions), `cred.rs` (user and group ids, supplementary groups), `signal.rs`,
@@ -42,6 +43,7 @@
 
 pub mod arch_prctl;
 mod args;
+mod attr;
 mod cred;
 mod dir;
 mod exec;

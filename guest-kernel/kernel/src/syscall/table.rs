@@ -32,7 +32,7 @@
 
 use super::args::{Fd, FromArg};
 use super::usage;
-use super::{Handler, SysResult, arch_prctl, cred, dir, exec, exit, fcntl, fd_io, ids, ioctl};
+use super::{Handler, SysResult, arch_prctl, attr, cred, dir, exec, exit, fcntl, fd_io, ids, ioctl};
 use super::{
     mem, names, open, poll, process, random, rlimit, select, signal, stat, thread, time, uname,
 };
@@ -153,6 +153,8 @@ syscalls! {
     fcntl(fd: Fd, cmd: u32, arg: u64) => fcntl::sys_fcntl,
     fsync(fd: Fd) => fd_io::sys_fsync,
     fdatasync(fd: Fd) => fd_io::sys_fsync,
+    truncate(path: u64, length: i64) => attr::sys_truncate,
+    ftruncate(fd: Fd, length: i64) => attr::sys_ftruncate,
     getcwd(buf: u64, size: usize) => dir::sys_getcwd,
     chdir(path: u64) => dir::sys_chdir,
     fchdir(fd: Fd) => dir::sys_fchdir,
@@ -160,9 +162,15 @@ syscalls! {
     mkdir(path: u64, mode: u32) => dir::sys_mkdir,
     rmdir(path: u64) => dir::sys_rmdir,
     creat(path: u64, mode: u32) => open::sys_creat,
+    link(old: u64, new: u64) => dir::sys_link,
     unlink(path: u64) => dir::sys_unlink,
     symlink(target: u64, path: u64) => dir::sys_symlink,
     readlink(path: u64, buf: u64, bufsiz: i32) => dir::sys_readlink,
+    chmod(path: u64, mode: u32) => attr::sys_chmod,
+    fchmod(fd: Fd, mode: u32) => attr::sys_fchmod,
+    chown(path: u64, uid: u32, gid: u32) => attr::sys_chown,
+    fchown(fd: Fd, uid: u32, gid: u32) => attr::sys_fchown,
+    lchown(path: u64, uid: u32, gid: u32) => attr::sys_lchown,
     umask(mask: u32) => rlimit::sys_umask,
     gettimeofday(tv: u64, tz: u64) => time::sys_gettimeofday,
     getrlimit(resource: u32, rlim: u64) => rlimit::sys_getrlimit,
@@ -193,6 +201,7 @@ syscalls! {
     getsid(pid: i32) => ids::sys_getsid,
     rt_sigpending(set: u64, sigsetsize: usize) => signal::sys_rt_sigpending,
     sigaltstack(&ctx, ss: u64, old_ss: u64) => signal::sys_sigaltstack,
+    utime(path: u64, times: u64) => attr::sys_utime,
     pause() => signal::sys_pause,
     rt_sigreturn(&mut ctx) => signal::sys_rt_sigreturn,
     rt_sigsuspend(mask: u64, sigsetsize: usize) => signal::sys_rt_sigsuspend,
@@ -208,6 +217,7 @@ syscalls! {
     futex(uaddr: u64, op: u32, val: u32, timeout: u64, uaddr2: u64, val3: u32)
         => thread::sys_futex,
     sched_getaffinity(pid: i32, len: usize, mask: u64) => thread::sys_sched_getaffinity,
+    utimes(path: u64, times: u64) => attr::sys_utimes,
     getdents64(fd: Fd, dirp: u64, count: usize) => dir::sys_getdents64,
     set_tid_address(tidptr: u64) => thread::sys_set_tid_address,
     clock_gettime(clockid: i32, tp: u64) => time::sys_clock_gettime,
@@ -218,15 +228,20 @@ syscalls! {
     waitid(idtype: u32, id: i32, infop: u64, options: u32, rusage: u64) => process::sys_waitid,
     openat(dirfd: Fd, path: u64, flags: u32, mode: u32) => open::sys_openat,
     mkdirat(dirfd: Fd, path: u64, mode: u32) => dir::sys_mkdirat,
+    fchownat(dirfd: Fd, path: u64, uid: u32, gid: u32, flags: u32) => attr::sys_fchownat,
+    futimesat(dirfd: Fd, path: u64, times: u64) => attr::sys_futimesat,
     newfstatat(dirfd: Fd, path: u64, statbuf: u64, flags: u32) => stat::sys_newfstatat,
     unlinkat(dirfd: Fd, path: u64, flags: u32) => dir::sys_unlinkat,
     renameat(old_dirfd: Fd, old: u64, new_dirfd: Fd, new: u64) => dir::sys_renameat,
+    linkat(old_dirfd: Fd, old: u64, new_dirfd: Fd, new: u64, flags: u32) => dir::sys_linkat,
     symlinkat(target: u64, dirfd: Fd, path: u64) => dir::sys_symlinkat,
     readlinkat(dirfd: Fd, path: u64, buf: u64, bufsiz: i32) => dir::sys_readlinkat,
+    fchmodat(dirfd: Fd, path: u64, mode: u32) => attr::sys_fchmodat,
     faccessat(dirfd: Fd, path: u64, mode: u32) => dir::sys_faccessat,
     ppoll(fds: u64, nfds: u64, timeout: u64, sigmask: u64, sigsetsize: u64) => poll::sys_ppoll,
     pselect6(nfds: i32, r: u64, w: u64, e: u64, timeout: u64, sigmask: u64) => select::sys_pselect6,
     set_robust_list(head: u64, len: usize) => thread::sys_set_robust_list,
+    utimensat(dirfd: Fd, path: u64, times: u64, flags: u32) => attr::sys_utimensat,
     dup3(old: Fd, new: Fd, flags: u32) => fcntl::sys_dup3,
     pipe2(fds: u64, flags: u32) => fcntl::sys_pipe2,
     preadv(fd: Fd, iov: u64, iovcnt: i32, pos_l: i64) => fd_io::sys_preadv,
@@ -238,4 +253,5 @@ syscalls! {
     statx(dirfd: Fd, path: u64, flags: u32, mask: u32, statxbuf: u64) => stat::sys_statx,
     rseq() => thread::sys_rseq,
     faccessat2(dirfd: Fd, path: u64, mode: u32, flags: u32) => dir::sys_faccessat2,
+    fchmodat2(dirfd: Fd, path: u64, mode: u32, flags: u32) => attr::sys_fchmodat2,
 }

@@ -1,9 +1,11 @@
-//! File-system rules as pure logic: file status and its Linux layouts (`stat`), path
+//! File-system rules as pure logic: file status and its Linux layouts (`stat`), who may
+//! change a file's mode, owner and times and what that clears (`attr`), path
 //! components and limits (`path`), open flags (`flags`), the descriptor table
 //! (`fdtable`), the pipe buffer (`pipe_ring`), directory-entry records (`dirent`), seeking
 //! (`seek`) and terminal defaults (`termios`). The kernel's `fs` module wires these to
 //! file systems and devices.
 
+pub mod attr;
 pub mod dirent;
 pub mod fdtable;
 pub mod flags;

@@ -137,4 +137,37 @@ pub fn rename(from: &TmpNode, name: &[u8], to: &NodeRef, new_name: &[u8]) -> Res
     Ok(())
 }
 
+/// `link(2)` within one tmpfs: a new entry `name` in `dir` for the existing `node`
+/// (Linux `shmem_link`): its link count and change time go up, the directory's
+/// modification time changes. EXDEV for a node of another file system, ENOENT for one no
+/// longer linked anywhere (link(2): an unlinked file cannot come back, even through
+/// `AT_EMPTY_PATH`), EPERM for a directory, EEXIST if the name is taken.
+pub fn link(dir: &TmpNode, name: &[u8], node: &NodeRef) -> Result<(), Errno> {
+    let node = node.as_any().and_then(|a| a.downcast_ref::<TmpNode>()).ok_or(Errno::EXDEV)?;
+    if !Arc::ptr_eq(&dir.fs, &node.fs) {
+        return Err(Errno::EXDEV);
+    }
+    let node = node.me()?;
+    let mut entries = dir.dir()?.lock();
+    if entries.removed() {
+        return Err(Errno::ENOENT);
+    }
+    if entries.get(name).is_some() {
+        return Err(Errno::EEXIST);
+    }
+    let m = *node.meta.lock();
+    if mode::is_dir(m.mode) {
+        return Err(Errno::EPERM);
+    }
+    if m.nlink == 0 {
+        return Err(Errno::ENOENT);
+    }
+    crate::mm::reserve::admit()?;
+    entries.insert(name, node.clone());
+    drop(entries);
+    node.adjust_links(1);
+    dir.touch();
+    Ok(())
+}
+
 use crate::fs::node::Node as _;

@@ -10,13 +10,14 @@ mod dir;
 mod file;
 
 use super::iobuf::{ReadBuf, WriteBuf};
-use super::node::{DirEntry, Node, NodeId, NodeRef, Perm};
+use super::node::{AttrChange, DirEntry, Node, NodeId, NodeRef, Perm};
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use dir::Dir;
 use file::FileData;
 use posix::Errno;
+use posix::fs::attr::TimeUpdate;
 use posix::fs::mode;
 use posix::fs::stat::{Stat, Timespec};
 use spin::mutex::SpinMutex;
@@ -320,6 +321,29 @@ impl Node for TmpNode {
 
     fn rename(&self, name: &[u8], new_dir: &NodeRef, new_name: &[u8]) -> Result<(), Errno> {
         dir::rename(self, name, new_dir, new_name)
+    }
+
+    fn link(&self, name: &[u8], node: &NodeRef) -> Result<(), Errno> {
+        dir::link(self, name, node)
+    }
+
+    fn set_attr(&self, change: &AttrChange) -> Result<(), Errno> {
+        let t = now();
+        let at = |update: TimeUpdate, old: Timespec| match update {
+            TimeUpdate::Keep => old,
+            TimeUpdate::Now => t,
+            TimeUpdate::Set(time) => time,
+        };
+        let mut m = self.meta.lock();
+        if let Some(mode) = change.mode {
+            m.mode = (m.mode & mode::S_IFMT) | (mode & mode::PERMISSION_BITS);
+        }
+        m.uid = change.uid.unwrap_or(m.uid);
+        m.gid = change.gid.unwrap_or(m.gid);
+        m.atime = at(change.atime, m.atime);
+        m.mtime = at(change.mtime, m.mtime);
+        m.ctime = t;
+        Ok(())
     }
 
     fn fs_key(&self) -> usize {
