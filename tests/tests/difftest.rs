@@ -23,6 +23,7 @@ for_each_libc!(
     signal_handlers_match_linux,
     credentials_match_linux,
     cpu_times_match_linux,
+    interrupted_sleeps_match_linux,
     file_attributes_match_linux,
 );
 
@@ -124,6 +125,15 @@ fn stop_and_continue_match_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "stopcont");
     let codes = "CLD_STOPPED CLD_CONTINUED CLD_STOPPED CLD_CONTINUED CLD_KILLED";
     assert!(host.contains(codes), "{host}");
+}
+
+/// Sleeps cut short: a stopped and continued relative sleep goes on for the time it had
+/// left (restart_syscall), an absolute one ends when due, a caught signal gives EINTR and
+/// the time left (`guest-apps/c/restart.c`).
+fn interrupted_sleeps_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "restart");
+    assert!(host.contains("nanosleep, stopped and continued: no error, about the time asked (not from the start again): yes"), "{host}");
+    assert!(!host.contains(": no\n"), "{host}");
 }
 
 /// CPU-time accounting: times, getrusage, wait4's rusage, the CPU-time clocks, facts about

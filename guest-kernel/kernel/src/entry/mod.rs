@@ -75,8 +75,10 @@ fn work_before_user(ctx: &mut UserContext, mut restart: Option<Restart>) {
             break;
         }
     }
-    if restart.is_some() {
-        ctx.restart_syscall();
+    match restart {
+        Some(Restart::ThroughRestartBlock) => ctx.restart_syscall_as(syscall::RESTART_SYSCALL),
+        Some(_) => ctx.restart_syscall(),
+        None => {}
     }
     // rt_sigsuspend's mask, if no handler took it over.
     crate::process::signal::deliver::restore_saved_mask();

@@ -33,7 +33,8 @@ pub use events::{poll, yield_now};
 pub use queue::Kind;
 pub use task::Task;
 pub use wait::{
-    ERESTARTNOHAND, ERESTARTSYS, Restart, WaitError, sleep_until, wait_until, wake, wake_task,
+    ERESTART_RESTARTBLOCK, ERESTARTNOHAND, ERESTARTSYS, Restart, WaitError, sleep_until,
+    wait_until, wake, wake_task,
 };
 
 /// Sets up the timer and gives the file system its blocking hooks. Once, before the first

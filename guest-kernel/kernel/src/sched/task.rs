@@ -105,6 +105,11 @@ pub struct Task {
     pub saved_sigmask: AtomicU64,
     /// The alternate signal stack (`sigaltstack`).
     pub altstack: SpinMutex<AltStack>,
+    /// The restart block (Linux `restart_block`): the TSC deadline of a relative sleep a
+    /// signal cut short, which `restart_syscall(2)` resumes (0: nothing to resume).
+    pub restart_deadline: AtomicU64,
+    /// With [`Task::restart_deadline`]: where that sleep reports the time left (0: nowhere).
+    pub restart_rem: AtomicU64,
     /// TSC ticks the task ran (user and kernel) before its current turn on the CPU.
     cpu_ticks: AtomicU64,
     /// TSC value when its current turn on the CPU began.
@@ -138,6 +143,8 @@ impl Task {
             sigmask: AtomicU64::new(0),
             saved_sigmask: AtomicU64::new(NO_SAVED_MASK),
             altstack: SpinMutex::new(AltStack::disabled()),
+            restart_deadline: AtomicU64::new(0),
+            restart_rem: AtomicU64::new(0),
             cpu_ticks: AtomicU64::new(0),
             on_cpu_since: AtomicU64::new(0),
         }

@@ -25,6 +25,12 @@ pub const ERESTARTSYS: Errno = Errno(512);
 /// whatever SA_RESTART says).
 pub const ERESTARTNOHAND: Errno = Errno(514);
 
+/// Linux's `ERESTART_RESTARTBLOCK`: a call cut short by a signal that, if no handler runs,
+/// goes on through `restart_syscall(2)` with what it noted in the task's restart block
+/// (a relative sleep resumes for the time it had left, not from the start); EINTR if a
+/// handler runs.
+pub const ERESTART_RESTARTBLOCK: Errno = Errno(516);
+
 /// How a system call a signal cut short ends, decided when the signal is acted on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Restart {
@@ -32,6 +38,9 @@ pub enum Restart {
     UnlessHandlerRefuses,
     /// `ERESTARTNOHAND`: restarted if no handler runs; EINTR if one does.
     UnlessHandler,
+    /// `ERESTART_RESTARTBLOCK`: `restart_syscall(2)` runs instead if no handler runs;
+    /// EINTR if one does.
+    ThroughRestartBlock,
 }
 
 /// Why a wait ended without its condition.

@@ -112,11 +112,16 @@ fn interrupted_or_failed(ctx: &mut UserContext, e: Errno) -> Option<Restart> {
     let (errno, restart) = match e {
         crate::sched::ERESTARTSYS => (Errno::EINTR, Some(Restart::UnlessHandlerRefuses)),
         crate::sched::ERESTARTNOHAND => (Errno::EINTR, Some(Restart::UnlessHandler)),
+        crate::sched::ERESTART_RESTARTBLOCK => (Errno::EINTR, Some(Restart::ThroughRestartBlock)),
         e => (e, None),
     };
     ctx.set_return_value((-i64::from(errno.0)) as u64);
     restart
 }
+
+/// The number of `restart_syscall(2)`, which a call cut short with
+/// [`Restart::ThroughRestartBlock`] becomes when no handler runs.
+pub const RESTART_SYSCALL: u64 = table::number("restart_syscall") as u64;
 
 /// ENOSYS, logged once per number when verbose.
 fn unknown(nr: u64) -> SysResult {

@@ -32,7 +32,9 @@
 
 use super::args::{Fd, FromArg};
 use super::usage;
-use super::{Handler, SysResult, arch_prctl, attr, cred, dir, exec, exit, fcntl, fd_io, ids, ioctl};
+use super::{
+    Handler, SysResult, arch_prctl, attr, cred, dir, exec, exit, fcntl, fd_io, ids, ioctl,
+};
 use super::{
     mem, names, open, poll, process, random, rlimit, select, signal, stat, thread, time, uname,
 };
@@ -41,7 +43,7 @@ use crate::arch::UserContext;
 /// The number of the system call called `name`: its index in [`names::NAMES`]. Only
 /// evaluated at compile time (the table is a `static`), where a name that is not there
 /// stops the build.
-const fn number(name: &str) -> usize {
+pub(super) const fn number(name: &str) -> usize {
     let mut n = 0;
     while n < names::COUNT {
         if bytes_eq(names::NAMES[n].as_bytes(), name.as_bytes()) {
@@ -136,6 +138,7 @@ syscalls! {
     madvise(addr: u64, len: u64, advice: i32) => mem::sys_madvise,
     dup(fd: Fd) => fcntl::sys_dup,
     dup2(old: Fd, new: Fd) => fcntl::sys_dup2,
+    restart_syscall() => time::sys_restart_syscall,
     nanosleep(req: u64, rem: u64) => time::sys_nanosleep,
     getitimer(which: i32, curr: u64) => time::sys_getitimer,
     alarm(seconds: u32) => time::sys_alarm,

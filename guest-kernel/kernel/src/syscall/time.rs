@@ -6,6 +6,7 @@ use crate::process::{cputime, current};
 use crate::sched;
 use crate::time::{self, clock};
 use crate::uaccess;
+use core::sync::atomic::Ordering;
 use linux_raw_sys::general::{TIMER_ABSTIME, timespec};
 use posix::Errno;
 use posix::time::{Clock, NSEC_PER_SEC, Timespec};
@@ -68,13 +69,17 @@ pub(super) fn read_timespec(addr: u64) -> Result<u64, Errno> {
     Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()
 }
 
-/// Sleeps `ns` nanoseconds (other tasks run meanwhile). A signal that must be acted on
-/// cuts it short: EINTR once its handler ran (signal(7): never restarted after a handler),
-/// with the time left written to `rem` (0: nowhere); without a handler the process ends,
-/// or stops and, once continued, the call restarts (from the start here; Linux restarts
-/// it for the time left).
+/// Sleeps `ns` nanoseconds (other tasks run meanwhile); see [`sleep_until`].
 fn sleep(ns: u64, rem: u64) -> SysResult {
-    let deadline = time::deadline_after_ns(ns);
+    sleep_until(time::deadline_after_ns(ns), rem)
+}
+
+/// Sleeps until the TSC reaches `deadline`. A signal that must be acted on cuts it short:
+/// EINTR once its handler ran (signal(7): never restarted after a handler), with the time
+/// left written to `rem` (0: nowhere); without a handler the process ends, or stops and,
+/// once continued, sleeps on for the time it had left: the deadline goes into the task's
+/// restart block and the call becomes `restart_syscall(2)` (Linux `hrtimer_nanosleep`).
+fn sleep_until(deadline: u64, rem: u64) -> SysResult {
     match sched::sleep_until(deadline) {
         Ok(()) => Ok(0),
         Err(_) => {
@@ -82,8 +87,23 @@ fn sleep(ns: u64, rem: u64) -> SysResult {
                 let left = time::ticks_to_ns(deadline.saturating_sub(time::now()));
                 uaccess::write(rem, &to_user(left))?;
             }
-            Err(sched::ERESTARTNOHAND)
+            let task = current::task();
+            task.restart_deadline.store(deadline, Ordering::Relaxed);
+            task.restart_rem.store(rem, Ordering::Relaxed);
+            Err(sched::ERESTART_RESTARTBLOCK)
         }
+    }
+}
+
+/// restart_syscall(): resumes the sleep a signal cut short (the task's restart block),
+/// which the kernel substituted for it on the way back to user mode; EINTR when there is
+/// nothing to resume, as for a program that calls it itself (Linux
+/// `do_no_restart_syscall`).
+pub fn sys_restart_syscall() -> SysResult {
+    let task = current::task();
+    match task.restart_deadline.swap(0, Ordering::Relaxed) {
+        0 => Err(Errno::EINTR),
+        deadline => sleep_until(deadline, task.restart_rem.load(Ordering::Relaxed)),
     }
 }
 
@@ -106,9 +126,11 @@ pub fn sys_clock_nanosleep(clockid: i32, flags: u32, req: u64, rem: u64) -> SysR
     }
     let clock = Clock::from_id(clockid)?;
     let ns = read_timespec(req)?;
-    // An absolute sleep reports no time left (clock_nanosleep(2)).
+    // An absolute sleep reports no time left (clock_nanosleep(2)), and restarts as it is
+    // (its end does not move).
     if flags & TIMER_ABSTIME != 0 {
-        sleep(ns.saturating_sub(now_ns(clock)), 0)
+        let deadline = time::deadline_after_ns(ns.saturating_sub(now_ns(clock)));
+        sched::sleep_until(deadline).map(|()| 0).map_err(|_| sched::ERESTARTNOHAND)
     } else {
         sleep(ns, rem)
     }

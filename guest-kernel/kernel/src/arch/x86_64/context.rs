@@ -203,10 +203,17 @@ impl UserContext {
     /// `syscall` instruction and RAX the number again (Linux's `-ERESTARTSYS` handling).
     #[inline(always)]
     pub fn restart_syscall(&mut self) {
+        self.restart_syscall_as(self.regs.error_code);
+    }
+
+    /// Makes system call `nr` run when user mode resumes, in place of the one just made
+    /// (Linux's `-ERESTART_RESTARTBLOCK` handling: `nr` is `restart_syscall`).
+    #[inline(always)]
+    pub fn restart_syscall_as(&mut self, nr: u64) {
         /// Length of the `syscall` instruction.
         const SYSCALL_INSN_LEN: u64 = 2;
         self.regs.rip -= SYSCALL_INSN_LEN;
-        self.regs.rax = self.regs.error_code;
+        self.regs.rax = nr;
     }
 
     /// Where user mode resumes (RIP).

@@ -178,6 +178,9 @@ fn setup_frame(
 pub fn sigreturn(ctx: &mut UserContext) {
     let task = current::task();
     let process = current::process_of(task);
+    // A sleep cut short before the handler is not resumed by a later restart_syscall(2)
+    // (Linux `restore_sigcontext`: "any pending restarted system calls return -EINTR").
+    task.restart_deadline.store(0, Ordering::Relaxed);
     let frame = ctx.stack_pointer().wrapping_sub(8);
     let Ok(record) = uaccess::read::<RtSigFrame>(frame) else {
         exit_process(ChildEvent::killed_by(SIGSEGV))
