@@ -7,11 +7,11 @@
 //! after `--` belong to init:
 //!
 //! ```text
-//! <kernel parameters> init.env=<KEY=VALUE encoded>... [verbose] -- <argv[0] encoded> <argv[1] encoded> ...
+//! <kernel parameters> init.env=<KEY=VALUE encoded>... [init.user=<USER[:GROUP] encoded>] [verbose] -- <argv[0] encoded> <argv[1] encoded> ...
 //! ```
 //!
 //! The kernel runs `/sbin/init` with the decoded words after `--` as its arguments and the
-//! decoded `init.env=` values as its environment.
+//! decoded `init.env=` values as its environment, plus `init.user=` ([`crate::user`]).
 
 /// Kernel parameter carrying one environment variable for init.
 pub const ENV_PARAM: &str = "init.env";

@@ -13,6 +13,7 @@ pub mod entropy;
 pub mod exit;
 pub mod memops;
 pub mod report;
+pub mod user;
 
 /// I/O port of the 16550 UART used as the early and panic console (COM1).
 ///

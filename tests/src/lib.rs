@@ -279,8 +279,7 @@ pub fn image_for(libc: Libc, dir: &TempDir, name: &str, extra: &[(&Path, &str)])
     let mut spec = tools::image::default_spec(apps, &root.join("guest-apps").join("rootfs"))
         .expect("default image spec");
     for (host, guest) in extra {
-        spec.entries
-            .push(tools::image::Entry { host: host.to_path_buf(), guest: guest.to_string() });
+        spec.entries.push(tools::image::Entry::new(host.to_path_buf(), guest.to_string()));
     }
     let path = dir.path().join(name);
     tools::image::build(&spec, &path, None).expect("building a test image");

@@ -73,14 +73,49 @@ fn owners_are_preserved_even_without_matching_host_users() {
     );
 }
 
+/// `--add HOST:GUEST:MODE:UID:GID` sets what the host file does not have (a setuid-root
+/// program made from a plain file), on the guest path only; `::UID:GID` keeps the mode.
+#[test]
+fn add_sets_mode_and_owner() {
+    let dir = TempDir::new("mkimage-set");
+    let file = dir.path().join("f");
+    std::fs::write(&file, b"x").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let tree = dir.path().join("d");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::write(tree.join("inner"), b"y").unwrap();
+    std::fs::set_permissions(tree.join("inner"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let image = dir.path().join("set.img");
+    let f = file.display();
+    let spec = ImageSpec {
+        dirs: vec![],
+        entries: vec![
+            Entry::parse(&format!("{f}:/suid:4755:0:0")).unwrap(),
+            Entry::parse(&format!("{f}:/owned::1000:1000")).unwrap(),
+            Entry::parse(&format!("{}:/d:1777:7:8", tree.display())).unwrap(),
+        ],
+    };
+    build(&spec, &image, None).unwrap();
+    let image = image.to_str().unwrap();
+    let fsck = Command::new("e2fsck").args(["-f", "-n", image]).output().unwrap();
+    assert!(fsck.status.success(), "e2fsck: {}", String::from_utf8_lossy(&fsck.stdout));
+    let stat = debugfs(image, "stat /suid");
+    assert!(stat.contains("Mode:  04755") && stat.contains("User:     0   Group:     0"), "{stat}");
+    let stat = debugfs(image, "stat /owned");
+    assert!(stat.contains("Mode:  0640"), "{stat}");
+    assert!(stat.contains("User:  1000   Group:  1000"), "{stat}");
+    let stat = debugfs(image, "stat /d");
+    assert!(stat.contains("Type: directory") && stat.contains("Mode:  01777"), "{stat}");
+    assert!(stat.contains("User:     7   Group:     8"), "{stat}");
+    let stat = debugfs(image, "stat /d/inner");
+    assert!(stat.contains("Mode:  0600"), "only the named path changes: {stat}");
+}
+
 #[test]
 fn bad_specs_are_refused() {
     let dir = TempDir::new("mkimage-bad");
     let image = dir.path().join("bad.img");
-    let missing = ImageSpec {
-        dirs: vec![],
-        entries: vec![Entry { host: "/nonexistent".into(), guest: "/x".into() }],
-    };
+    let missing = ImageSpec { dirs: vec![], entries: vec![Entry::new("/nonexistent", "/x")] };
     assert!(
         build(&missing, &image, None)
             .unwrap_err()

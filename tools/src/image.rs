@@ -25,9 +25,21 @@ pub enum ImageError {
     /// A guest path is not absolute or has `..`/`.` components.
     #[error("guest path '{0}' must be absolute and must not contain '.' or '..'")]
     GuestPath(String),
-    /// An `--add` argument is not `HOST:GUEST`.
-    #[error("'{0}' is not HOST_PATH:GUEST_PATH")]
+    /// An `--add` argument is not `HOST:GUEST[:MODE[:UID:GID]]`.
+    #[error("'{0}' is not HOST:GUEST, HOST:GUEST:MODE or HOST:GUEST:MODE:UID:GID")]
     AddSyntax(String),
+    /// A MODE, UID or GID field of `--add` is not a number in range.
+    #[error("'{spec}': {field} '{value}' is not {what}")]
+    AddField {
+        /// The whole `--add` argument.
+        spec: String,
+        /// Which field.
+        field: &'static str,
+        /// Its text.
+        value: String,
+        /// What it should be.
+        what: &'static str,
+    },
     /// Staging failed.
     #[error("staging '{path}': {source}")]
     Stage {
@@ -63,26 +75,72 @@ pub enum ImageError {
 }
 
 /// One thing to put in the image: a host file or directory (copied recursively) at a guest
-/// path, keeping its mode, uid and gid.
+/// path, keeping its mode, uid and gid unless [`Entry::set`] says otherwise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Host path.
     pub host: PathBuf,
     /// Absolute guest path.
     pub guest: String,
+    /// Attributes that replace the host's for the guest path itself (not for what a
+    /// directory contains).
+    pub set: Overrides,
+}
+
+/// Mode and owner given on the `--add` line instead of the host file's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Permission bits, setuid/setgid/sticky included (at most `0o7777`); the file type
+    /// stays the host file's.
+    pub mode: Option<u32>,
+    /// Owner.
+    pub uid: Option<u32>,
+    /// Group.
+    pub gid: Option<u32>,
 }
 
 impl Entry {
-    /// Parses `HOST:GUEST` (the `--add` syntax). The split is at the last `:` so host paths
-    /// with colons still work.
+    /// The host file or tree `host` at `guest`, with the host's modes and owners.
+    pub fn new(host: impl Into<PathBuf>, guest: impl Into<String>) -> Entry {
+        Entry { host: host.into(), guest: guest.into(), set: Overrides::default() }
+    }
+
+    /// Parses the `--add` syntax, `HOST:GUEST[:MODE[:UID:GID]]`: MODE is octal (`4755`,
+    /// setuid/setgid/sticky bits allowed), UID and GID decimal; an empty field keeps the
+    /// host's value (`HOST:GUEST::0:0` changes only the owner). The guest path is the last
+    /// field that starts with `/` (MODE, UID and GID never do), so host paths with colons
+    /// still work; guest paths cannot contain colons.
     pub fn parse(spec: &str) -> Result<Entry, ImageError> {
-        let (host, guest) =
-            spec.rsplit_once(':').ok_or_else(|| ImageError::AddSyntax(spec.into()))?;
-        if host.is_empty() || guest.is_empty() {
-            return Err(ImageError::AddSyntax(spec.into()));
+        let syntax = || ImageError::AddSyntax(spec.into());
+        let fields: Vec<&str> = spec.split(':').collect();
+        let at = fields.iter().rposition(|f| f.starts_with('/')).ok_or_else(syntax)?;
+        let (host, guest, extra) = (fields[..at].join(":"), fields[at], &fields[at + 1..]);
+        if host.is_empty() || !matches!(extra.len(), 0 | 1 | 3) {
+            return Err(syntax());
         }
         check_guest_path(guest)?;
-        Ok(Entry { host: host.into(), guest: guest.trim_end_matches('/').to_owned() })
+        let field = |i: usize, name, radix, max: u64, what| -> Result<Option<u32>, ImageError> {
+            match extra.get(i).copied() {
+                None | Some("") => Ok(None),
+                Some(value) => match u64::from_str_radix(value, radix) {
+                    Ok(n) if n <= max && value.bytes().all(|b| b.is_ascii_digit()) => {
+                        Ok(Some(n as u32))
+                    }
+                    _ => Err(ImageError::AddField {
+                        spec: spec.into(),
+                        field: name,
+                        value: value.into(),
+                        what,
+                    }),
+                },
+            }
+        };
+        let set = Overrides {
+            mode: field(0, "MODE", 8, 0o7777, "octal at most 7777")?,
+            uid: field(1, "UID", 10, u64::from(u32::MAX - 1), "a uid (0 to 4294967294)")?,
+            gid: field(2, "GID", 10, u64::from(u32::MAX - 1), "a gid (0 to 4294967294)")?,
+        };
+        Ok(Entry { host: host.into(), guest: guest.trim_end_matches('/').to_owned(), set })
     }
 }
 
@@ -110,9 +168,9 @@ pub const BIN_PROGRAMS: [&str; 10] =
 /// The default image: the mount points, `/sbin/init`, the programs in `/bin`, and the
 /// static files under `guest-apps/rootfs/` (scripts, configuration) at the same paths.
 pub fn default_spec(apps_dir: &Path, rootfs_dir: &Path) -> Result<ImageSpec, ImageError> {
-    let mut entries = vec![Entry { host: apps_dir.join("init"), guest: "/sbin/init".into() }];
+    let mut entries = vec![Entry::new(apps_dir.join("init"), "/sbin/init")];
     for name in BIN_PROGRAMS {
-        entries.push(Entry { host: apps_dir.join(name), guest: format!("/bin/{name}") });
+        entries.push(Entry::new(apps_dir.join(name), format!("/bin/{name}")));
     }
     let mut top: Vec<_> = fs::read_dir(rootfs_dir)
         .map_err(|source| ImageError::Source { path: rootfs_dir.into(), source })?
@@ -120,10 +178,7 @@ pub fn default_spec(apps_dir: &Path, rootfs_dir: &Path) -> Result<ImageSpec, Ima
         .collect();
     top.sort_by_key(|e| e.file_name());
     for child in top {
-        entries.push(Entry {
-            host: child.path(),
-            guest: format!("/{}", child.file_name().to_string_lossy()),
-        });
+        entries.push(Entry::new(child.path(), format!("/{}", child.file_name().to_string_lossy())));
     }
     Ok(ImageSpec { dirs: MOUNT_POINTS.iter().map(|d| d.to_string()).collect(), entries })
 }
@@ -179,7 +234,16 @@ fn build_in(
             fs::create_dir_all(parent)
                 .map_err(|source| ImageError::Stage { path: parent.into(), source })?;
         }
+        let first = attrs.len();
         copy_tree(&entry.host, &dest, &entry.guest, &mut attrs, &mut bytes)?;
+        // The entry's own path among what `copy_tree` recorded (nothing for a symlink, whose
+        // mode and owner debugfs cannot set).
+        if let Some(own) = attrs[first..].iter_mut().find(|a| a.guest == entry.guest) {
+            let set = entry.set;
+            own.mode = set.mode.map_or(own.mode, |m| own.mode & !0o7777 | m);
+            own.uid = set.uid.unwrap_or(own.uid);
+            own.gid = set.gid.unwrap_or(own.gid);
+        }
     }
     // Room for metadata, directories and some free space: the data plus a quarter, plus
     // 2 MiB (measured: ext2 with 4 KiB blocks needs well under that for these images).
@@ -297,13 +361,28 @@ mod tests {
 
     #[test]
     fn add_syntax() {
-        assert_eq!(
-            Entry::parse("/a:b/c:/opt/x/").unwrap(),
-            Entry { host: "/a:b/c".into(), guest: "/opt/x".into() }
-        );
+        assert_eq!(Entry::parse("/a:b/c:/opt/x/").unwrap(), Entry::new("/a:b/c", "/opt/x"));
         assert!(Entry::parse("nocolon").is_err());
         assert!(Entry::parse("/a:relative").is_err());
         assert!(Entry::parse("/a:/x/../y").is_err());
         assert!(Entry::parse(":/x").is_err());
+    }
+
+    #[test]
+    fn add_with_mode_and_owner() {
+        let e = Entry::parse("/a:b/c:/opt/x:4755:0:0").unwrap();
+        assert_eq!((e.host.to_str().unwrap(), e.guest.as_str()), ("/a:b/c", "/opt/x"));
+        assert_eq!(e.set, Overrides { mode: Some(0o4755), uid: Some(0), gid: Some(0) });
+        let e = Entry::parse("h:/x:1777").unwrap();
+        assert_eq!(e.set, Overrides { mode: Some(0o1777), uid: None, gid: None });
+        let e = Entry::parse("h:/x::1000:").unwrap();
+        assert_eq!(e.set, Overrides { mode: None, uid: Some(1000), gid: None });
+        assert_eq!(Entry::parse("h:/x").unwrap().set, Overrides::default());
+        for bad in ["h:/x:9", "h:/x:17777", "h:/x:+7", "h:/x:755:0", "h:/x:755:a:0"] {
+            assert!(Entry::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Entry::parse("h:/x:755:4294967295:0").is_err());
+        let msg = Entry::parse("h:/x:755:1x:0").unwrap_err().to_string();
+        assert_eq!(msg, "'h:/x:755:1x:0': UID '1x' is not a uid (0 to 4294967294)");
     }
 }

@@ -49,7 +49,13 @@ pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error>
     // User input first (command line, kernel, disks): cheap checks that name the problem
     // before anything is created.
     let mut trial = pvh::build_cmdline(&config.cmdline)?;
-    pvh::append_program(&mut trial, &config.env, config.verbose, &config.command)?;
+    pvh::append_program(
+        &mut trial,
+        &config.env,
+        config.user.as_deref(),
+        config.verbose,
+        &config.command,
+    )?;
     let image = match &config.kernel {
         KernelSource::Embedded => KernelImage::embedded()?,
         KernelSource::File(path) => KernelImage::from_file(path)?,
@@ -73,7 +79,13 @@ pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error>
     let mut cmdline = pvh::build_cmdline("")?;
     virtio.add_to_cmdline(&mut cmdline)?;
     pvh::append_cmdline(&mut cmdline, &config.cmdline)?;
-    pvh::append_program(&mut cmdline, &config.env, config.verbose, &config.command)?;
+    pvh::append_program(
+        &mut cmdline,
+        &config.env,
+        config.user.as_deref(),
+        config.verbose,
+        &config.command,
+    )?;
     // Without coalescing every byte the kernel prints is a round trip to the vmm (this
     // host's KVM runs `rep outsb` one element at a time); it is only an optimization.
     vcpu.coalesce_pio(&vm, vmm_abi::COM1_PORT);

@@ -1,6 +1,6 @@
 //! The command line:
 //! `vmm run [--kernel PATH] [--mem MIB] [--disk PATH[,ro]]... [--env KEY=VALUE]...
-//! [--verbose] [--cmdline STRING] [--timings] [--] [PROGRAM [ARGS...]]`.
+//! [--user USER[:GROUP]] [--verbose] [--cmdline STRING] [--timings] [--] [PROGRAM [ARGS...]]`.
 //!
 //! Parsing errors become one line on stderr and exit status 2, like every other bad input;
 //! `--help` and `--version` print to stdout and exit 0.
@@ -53,6 +53,11 @@ struct RunArgs {
     /// Set an environment variable for the guest program (repeatable).
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_env)]
     env: Vec<OsString>,
+    /// Run the program as this user: a uid or a name from the image's /etc/passwd, and
+    /// optionally `:GROUP` (a gid or a name from /etc/group). Names are looked up in the
+    /// guest; init itself stays root.
+    #[arg(long, value_name = "USER[:GROUP]", value_parser = parse_user)]
+    user: Option<String>,
     /// Show the guest kernel's log on stderr (it is quiet otherwise, except for errors).
     #[arg(long, short)]
     verbose: bool,
@@ -64,9 +69,18 @@ struct RunArgs {
 /// Checks `KEY=VALUE` with a non-empty key without `=` (POSIX environment names).
 fn parse_env(s: &str) -> Result<OsString, String> {
     match s.split_once('=') {
+        Some((vmm_abi::user::USER_PARAM, _)) => {
+            Err(format!("'{}' is reserved for --user", vmm_abi::user::USER_PARAM))
+        }
         Some((key, _)) if !key.is_empty() => Ok(s.into()),
         _ => Err(format!("'{s}' is not KEY=VALUE")),
     }
+}
+
+/// Checks the syntax of `--user` here, before booting; names are resolved by the guest's
+/// init against the image (`vmm_abi::user`).
+fn parse_user(s: &str) -> Result<String, String> {
+    vmm_abi::user::parse(s).map(|_| s.to_owned()).map_err(|e| format!("'{s}': {e}"))
 }
 
 /// What to do instead of running: print `message` and exit with `status`.
@@ -124,6 +138,7 @@ where
         disks: run.disk,
         command: run.command,
         env: run.env,
+        user: run.user,
         verbose: run.verbose,
         ..VmConfig::default()
     };
@@ -202,6 +217,20 @@ mod tests {
         assert!(c.verbose);
         assert_eq!(parse_err(&["run", "--env", "NOEQUALS"]).status, 2);
         assert_eq!(parse_err(&["run", "--env", "=x"]).status, 2);
+    }
+
+    #[test]
+    fn user_syntax_is_checked_before_booting() {
+        assert_eq!(parse_ok(&["run", "--user", "1000"]).user.as_deref(), Some("1000"));
+        assert_eq!(parse_ok(&["run", "--user", "user:0", "id"]).user.as_deref(), Some("user:0"));
+        assert_eq!(parse_ok(&["run"]).user, None);
+        for bad in ["", "1x", "4294967295", "a b", ":0", "0:"] {
+            let e = parse_err(&["run", "--user", bad, "id"]);
+            assert_eq!(e.status, 2, "{bad:?}");
+            assert_eq!(e.message.lines().count(), 1, "{bad:?}: {}", e.message);
+            assert!(e.message.contains("--user"), "{}", e.message);
+        }
+        assert_eq!(parse_err(&["run", "--env", "init.user=0"]).status, 2);
     }
 
     #[test]

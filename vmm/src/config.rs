@@ -72,6 +72,8 @@ pub struct VmConfig {
     pub command: Vec<std::ffi::OsString>,
     /// Extra `KEY=VALUE` environment variables for the program.
     pub env: Vec<std::ffi::OsString>,
+    /// `--user USER[:GROUP]`, syntax checked (`vmm_abi::user`); `None`: root.
+    pub user: Option<String>,
     /// Ask the kernel to log to the console (quiet otherwise).
     pub verbose: bool,
 }
@@ -88,6 +90,7 @@ impl Default for VmConfig {
             disks: Vec::new(),
             command: Vec::new(),
             env: Vec::new(),
+            user: None,
             verbose: false,
         }
     }

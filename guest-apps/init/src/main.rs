@@ -14,6 +14,15 @@
 //! When the program cannot be started, init says why and exits like a shell does (POSIX
 //! "Command Search and Execution"): 127 if it was not found, 126 if it was found but could
 //! not be executed.
+//!
+//! With `vmm run --user USER[:GROUP]` the kernel passes `init.user=USER[:GROUP]` in init's
+//! environment (`vmm_abi::user`); init resolves it against `/etc/passwd` and `/etc/group`
+//! ([`user`]), removes it from the program's environment and, in the child right before
+//! exec, drops to those ids ([`privileges`]); init itself stays root. A user or group the
+//! image does not know is one line on stderr and status 2 (bad input, like the vmm's own).
+
+mod privileges;
+mod user;
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -57,14 +66,42 @@ fn cannot_execute(program: &std::ffi::OsStr, error: std::io::Error) -> ! {
     std::process::exit(status);
 }
 
+/// Status for a `--user` the image cannot honour (bad input, as the vmm's status 2).
+const STATUS_BAD_USER: i32 = 2;
+
+/// The `--user` identity, if the vmm asked for one; exits with status 2 if the image does
+/// not know the user or group.
+fn requested_user() -> Option<user::Identity> {
+    let spec = std::env::var_os(vmm_abi::user::USER_PARAM)?;
+    let spec = spec.to_string_lossy();
+    let read = |path| std::fs::read_to_string(path).unwrap_or_default();
+    match user::resolve(&spec, &read("/etc/passwd"), &read("/etc/group")) {
+        Ok(identity) => Some(identity),
+        Err(e) => {
+            eprintln!("init: {e}");
+            std::process::exit(STATUS_BAD_USER);
+        }
+    }
+}
+
 fn main() {
     let mut args = std::env::args_os().skip(1);
     let program = args.next().unwrap_or_else(|| "/bin/sh".into());
     let mut command = Command::new(&program);
     command.args(args);
+    let identity = requested_user();
+    command.env_remove(vmm_abi::user::USER_PARAM);
+    let home = identity.as_ref().and_then(|id| id.home.clone());
     for (key, value) in DEFAULT_ENV {
         if std::env::var_os(key).is_none() {
-            command.env(key, value);
+            command.env(key, if key == "HOME" { home.as_deref().unwrap_or(value) } else { value });
+        }
+    }
+    if let Some(identity) = identity {
+        // SAFETY: the closure runs between fork and exec; it makes raw system calls on the
+        // already-built `identity` only (no allocation, no locks): async-signal-safe.
+        unsafe {
+            command.pre_exec(move || privileges::become_user(&identity));
         }
     }
     let child = match command.spawn() {

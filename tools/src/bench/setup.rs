@@ -102,9 +102,9 @@ pub fn guest_image(apps: &Path, work: &Path, out: &Path) -> Result<(), BenchErro
     write_executable(&script_file, format!("#!{true_path}\n").as_bytes())?;
     let root = guest_build::repo_root();
     let mut spec = image::default_spec(apps, &root.join("guest-apps").join("rootfs"))?;
-    spec.entries.push(Entry { host: apps.join("bench"), guest: bench });
-    spec.entries.push(Entry { host: apps.join("true"), guest: true_path });
-    spec.entries.push(Entry { host: script_file, guest: script });
+    spec.entries.push(Entry::new(apps.join("bench"), bench));
+    spec.entries.push(Entry::new(apps.join("true"), true_path));
+    spec.entries.push(Entry::new(script_file, script));
     image::build(&spec, out, None)?;
     Ok(())
 }

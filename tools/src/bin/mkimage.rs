@@ -1,5 +1,6 @@
-//! `mkimage --out IMG [--add HOST:GUEST]... [--size MIB] [--no-default]`: builds an ext2
-//! disk image with the guest programs (unless `--no-default`) plus whatever is added.
+//! `mkimage --out IMG [--add HOST:GUEST[:MODE[:UID:GID]]]... [--size MIB] [--no-default]`:
+//! builds an ext2 disk image with the guest programs (unless `--no-default`) plus whatever
+//! is added, with the host's modes and owners or the ones given (`tools::image::Entry`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +16,10 @@ struct Args {
     /// Image file to write (replaced if it exists).
     #[arg(long, value_name = "IMG")]
     out: PathBuf,
-    /// Add a host file or directory at a guest path (mode, uid, gid, setuid/setgid kept).
-    #[arg(long, value_name = "HOST:GUEST")]
+    /// Add a host file or directory at a guest path, keeping its mode and owner (setuid,
+    /// setgid and sticky bits included) unless MODE (octal, e.g. 4755), UID and GID are
+    /// given; they apply to GUEST itself, and an empty field keeps the host's value.
+    #[arg(long, value_name = "HOST:GUEST[:MODE[:UID:GID]]")]
     add: Vec<String>,
     /// Image size in MiB (default: fitted to the content).
     #[arg(long, value_name = "MIB")]

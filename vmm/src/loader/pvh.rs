@@ -84,11 +84,13 @@ pub fn append_cmdline(cmdline: &mut Cmdline, user: &str) -> Result<(), BootError
     Ok(())
 }
 
-/// Appends the program for init: `init.env=` for each variable, `verbose` if asked, then
-/// `--` and the arguments, all percent-encoded (see `vmm_abi::args`).
+/// Appends the program for init: `init.env=` for each variable, `init.user=` for `--user`,
+/// `verbose` if asked, then `--` and the arguments, all percent-encoded (see
+/// `vmm_abi::args` and `vmm_abi::user`).
 pub fn append_program(
     cmdline: &mut Cmdline,
     env: &[std::ffi::OsString],
+    user: Option<&str>,
     verbose: bool,
     command: &[std::ffi::OsString],
 ) -> Result<(), BootError> {
@@ -102,6 +104,10 @@ pub fn append_program(
     };
     for var in env {
         cmdline.insert(ENV_PARAM, &encoded(var)).map_err(BootError::Cmdline)?;
+    }
+    if let Some(user) = user {
+        let value = encoded(user.as_ref());
+        cmdline.insert(vmm_abi::user::USER_PARAM, &value).map_err(BootError::Cmdline)?;
     }
     if verbose {
         cmdline.insert_str(VERBOSE_PARAM).map_err(BootError::Cmdline)?;
@@ -197,10 +203,10 @@ mod tests {
         let mut cmdline = build_cmdline("exit=1").unwrap();
         let env = ["A=b c".into()];
         let command = ["/bin/hello".into(), "a".into(), "b c".into(), "".into()];
-        append_program(&mut cmdline, &env, true, &command).unwrap();
+        append_program(&mut cmdline, &env, Some("user:0"), true, &command).unwrap();
         assert_eq!(
             cmdline.as_cstring().unwrap().to_str().unwrap(),
-            "exit=1 init.env=A=b%20c verbose -- /bin/hello a b%20c %00%"
+            "exit=1 init.env=A=b%20c init.user=user:0 verbose -- /bin/hello a b%20c %00%"
         );
     }
 

@@ -3,7 +3,9 @@
 //! 1. Mount the root file system (`fs::init`); on failure print why and power off with
 //!    `STATUS_BAD_ROOTFS`.
 //! 2. Build init's arguments, `/sbin/init` followed by the decoded words after `--` on the
-//!    kernel command line, and its environment, the decoded `init.env=` values.
+//!    kernel command line, and its environment, the decoded `init.env=` values, plus
+//!    `init.user=SPEC` when the vmm ran with `--user` (`vmm_abi::user`: init drops to that
+//!    user in the program's process; the kernel only carries the text).
 //! 3. Make process 1 (descriptors 0 and 1 on the console's port 0, 2 on port 1; root and
 //!    working directory `/`; root credentials), with one task on a kernel stack of its
 //!    own, and record it in the registry as the leader of group and session 1.
@@ -27,6 +29,7 @@ use klib::cmdline;
 use posix::Errno;
 use vmm_abi::args::{ENV_PARAM, decode};
 use vmm_abi::exit::{STATUS_BAD_ROOTFS, STATUS_NO_INIT};
+use vmm_abi::user::USER_PARAM;
 
 /// The program run as PID 1.
 pub const INIT_PATH: &[u8] = b"/sbin/init";
@@ -104,8 +107,8 @@ impl fs::wait::Scheduler for FsHooks {
     }
 }
 
-/// The decoded words after `--` and the decoded `init.env=` values (words that do not
-/// decode are reported and skipped).
+/// The decoded words after `--` and the environment: the decoded `init.env=` values and
+/// `init.user=` as itself (words that do not decode are reported and skipped).
 fn init_args(cmdline: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
     let decoded = |word: &str| {
         let mut out = alloc::vec![0u8; word.len()];
@@ -134,6 +137,15 @@ fn init_args(cmdline: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
             && let Some(v) = p.value.and_then(decoded)
         {
             env.push(v);
+        }
+        if p.key == USER_PARAM
+            && let Some(v) = p.value.and_then(decoded)
+        {
+            let mut entry = Vec::with_capacity(USER_PARAM.len() + 1 + v.len());
+            entry.extend_from_slice(USER_PARAM.as_bytes());
+            entry.push(b'=');
+            entry.extend_from_slice(&v);
+            env.push(entry);
         }
     }
     (words, env)
