@@ -55,10 +55,3 @@ pub fn as_bytes<T: Plain>(value: &T) -> &[u8] {
     // exactly the value and borrows it.
     unsafe { core::slice::from_raw_parts((value as *const T).cast(), size_of::<T>()) }
 }
-
-/// The bytes of `value`, writable.
-pub fn as_bytes_mut<T: Plain>(value: &mut T) -> &mut [u8] {
-    // SAFETY: any bytes are a valid `T` (see the trait); the slice covers exactly the
-    // value and borrows it mutably.
-    unsafe { core::slice::from_raw_parts_mut((value as *mut T).cast(), size_of::<T>()) }
-}

@@ -29,11 +29,6 @@ impl FxImage {
         CLEAN.clone()
     }
 
-    /// The image's bytes.
-    pub fn bytes(&self) -> &[u8; 512] {
-        &self.0
-    }
-
     /// The image's bytes, to fill from user memory before [`FxImage::make_loadable`].
     pub fn bytes_mut(&mut self) -> &mut [u8; 512] {
         &mut self.0
