@@ -7,7 +7,7 @@
 //! -1, success if any was not refused for permission, else the last error, and ESRCH for
 //! no target at all. Signal 0 checks existence and permission only.
 
-use super::signal::{send_to_process, send_to_task};
+use super::signal::{send_to_process, send_to_self, send_to_task};
 use super::{Pid, Process, current, registry};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -85,7 +85,7 @@ fn kill_with(pid: i64, sig: i32, info: Option<SigInfo>) -> Result<(), Errno> {
         let info = info.unwrap_or_else(|| {
             SigInfo::from_process(sig, code::SI_USER, me.pid, me.creds.lock().ruid)
         });
-        return send_to_process(me, sig, info);
+        return send_to_self(sig, &info);
     }
     let from = sender();
     if pid > 0 {

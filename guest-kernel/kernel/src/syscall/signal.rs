@@ -13,7 +13,6 @@ use linux_raw_sys::general::{SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK};
 use posix::Errno;
 use posix::signal::SigSet;
 use posix::signal::disposition::{Disposition, discarded_when_sent};
-use posix::signal::info::SigInfo;
 
 /// The only signal-set size the kernel accepts (`sizeof(sigset_t)` of the kernel ABI).
 const SIGSET_SIZE: usize = 8;
@@ -165,7 +164,7 @@ pub fn sys_rt_sigsuspend(mask: u64, sigsetsize: usize) -> SysResult {
 /// SI_QUEUE and a value) to process `tgid`; kill(2)'s permission rules; EAGAIN when the
 /// target's queue of real-time signals is full.
 pub fn sys_rt_sigqueueinfo(tgid: i32, sig: i32, uinfo: u64) -> SysResult {
-    let info: SigInfo = uaccess::read(uinfo)?;
+    let info = uaccess::read_siginfo(uinfo)?;
     kill::queue(i64::from(tgid), sig, info)?;
     Ok(0)
 }
@@ -175,7 +174,7 @@ pub fn sys_rt_tgsigqueueinfo(tgid: i32, tid: i32, sig: i32, uinfo: u64) -> SysRe
     if tgid <= 0 || tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    let info: SigInfo = uaccess::read(uinfo)?;
+    let info = uaccess::read_siginfo(uinfo)?;
     kill::tgqueue(tgid as u32, tid as u32, sig, info)?;
     Ok(0)
 }
@@ -224,7 +223,7 @@ pub fn sys_rt_sigtimedwait(set: u64, uinfo: u64, timeout: u64, sigsetsize: usize
     let Some((sig, own)) = ready() else { return Err(Errno::EAGAIN) };
     let info = crate::process::signal::deliver::dequeue(sig, own);
     if uinfo != 0 {
-        uaccess::write(uinfo, &info)?;
+        uaccess::write_siginfo(uinfo, &info)?;
     }
     Ok(u64::from(sig))
 }

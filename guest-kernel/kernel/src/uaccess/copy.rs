@@ -64,6 +64,16 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> bool {
     with_demand_paging(|| unsafe { usercopy::copy(dst, src, len) })
 }
 
+/// Stores `len` zero bytes at user address `dst`; `false` if a user page could not be
+/// written.
+///
+/// # Safety
+/// `dst..dst + len` must lie in the user half (checked by the caller).
+pub unsafe fn zero(dst: *mut u8, len: usize) -> bool {
+    // SAFETY: the caller's guarantees; zeroing again stores the same bytes.
+    with_demand_paging(|| unsafe { usercopy::zero(dst, len) })
+}
+
 /// The length of the NUL-terminated user string at `src`, looking at most `max` bytes:
 /// `Some(n)` with `n < max` if it ends there, `Some(max)` if not, `None` if unreadable.
 ///

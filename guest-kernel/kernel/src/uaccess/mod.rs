@@ -22,6 +22,7 @@ use alloc::vec::Vec;
 use plain::Plain;
 use posix::Errno;
 use posix::exec::elf::USER_END;
+use posix::signal::info::{SigInfo, USER_SIZE};
 
 pub use segments::segments;
 
@@ -90,7 +91,37 @@ pub fn save_fpu(addr: u64) -> Result<(), Errno> {
     if !unsafe { copy::fxsave(addr as *mut u8) } {
         return Err(Errno::EFAULT);
     }
-    write_bytes(addr + 464, &[0u8; 48])
+    zero(addr + 464, 48)
+}
+
+/// Stores `len` zero bytes at user address `addr`.
+pub fn zero(addr: u64, len: usize) -> Result<(), Errno> {
+    check(addr, len)?;
+    // SAFETY: the user range was checked.
+    if unsafe { copy::zero(addr as *mut u8, len) } { Ok(()) } else { Err(Errno::EFAULT) }
+}
+
+/// Writes `info` as the user's 128-byte `siginfo_t` at `addr`: its 48 bytes, and zeros
+/// for the rest of the union (Linux `copy_siginfo_to_user`).
+pub fn write_siginfo(addr: u64, info: &SigInfo) -> Result<(), Errno> {
+    check(addr, USER_SIZE)?;
+    write(addr, info)?;
+    zero(addr + size_of::<SigInfo>() as u64, USER_SIZE - size_of::<SigInfo>())
+}
+
+/// Reads a user's `siginfo_t` (rt_sigqueueinfo): its first 48 bytes, which the kernel
+/// keeps; the rest of the union must be zero when its code's layout is not one Linux knows
+/// (E2BIG), for the kernel could not pass it on (Linux `copy_siginfo_from_user`).
+pub fn read_siginfo(addr: u64) -> Result<SigInfo, Errno> {
+    let info: SigInfo = read(addr)?;
+    if !info.known_layout() {
+        let mut rest = [0u8; USER_SIZE - size_of::<SigInfo>()];
+        read_bytes(addr + size_of::<SigInfo>() as u64, &mut rest)?;
+        if rest.iter().any(|&b| b != 0) {
+            return Err(Errno::E2BIG);
+        }
+    }
+    Ok(info)
 }
 
 /// Loads the user FPU/SSE registers from the `fxsave` image at user address `addr` in

@@ -28,6 +28,7 @@ pub enum Disposition {
 impl Disposition {
     /// The disposition a `sa_handler` value stands for. SIGKILL and SIGSTOP always have
     /// their default action, whatever is stored.
+    #[inline]
     pub fn of(sig: u8, handler: u64) -> Disposition {
         if sig == SIGKILL || sig == SIGSTOP {
             return Disposition::Default;
@@ -44,6 +45,7 @@ impl Disposition {
 /// (explicitly, or by a default action of "ignore") and not blocked. A blocked signal is
 /// kept pending even if ignored, because the disposition may change before it is
 /// unblocked (POSIX XSH 2.4.1).
+#[inline]
 pub fn discarded_when_sent(sig: u8, disposition: Disposition, blocked: bool) -> bool {
     if blocked {
         return false;
@@ -75,6 +77,7 @@ pub enum Delivery {
 /// discarded when the process's group is orphaned (POSIX XSH 2.4.3: "processes in an
 /// orphaned process group shall not be allowed to stop in response to SIGTSTP, SIGTTIN or
 /// SIGTTOU").
+#[inline]
 pub fn delivery(sig: u8, disposition: Disposition, orphaned_group: bool) -> Delivery {
     match disposition {
         Disposition::Ignore => Delivery::Nothing,
@@ -91,6 +94,7 @@ pub fn delivery(sig: u8, disposition: Disposition, orphaned_group: bool) -> Deli
 
 /// Whether a pending, unblocked `sig` must cut a blocking system call short so that it
 /// can be acted on (it terminates, stops or needs a handler); an ignored one does not.
+#[inline]
 pub fn interrupts(sig: u8, disposition: Disposition) -> bool {
     delivery(sig, disposition, false) != Delivery::Nothing
 }
@@ -98,6 +102,7 @@ pub fn interrupts(sig: u8, disposition: Disposition) -> bool {
 /// What sending `sig` does to the pending set at once: (signals to remove, whether the
 /// process must be continued). SIGCONT continues a stopped process and discards pending
 /// stop signals; a stop signal discards a pending SIGCONT (POSIX XSH 2.4.1).
+#[inline]
 pub fn on_generation(sig: u8) -> (SigSet, bool) {
     if sig == SIGCONT {
         (STOP_SIGNALS, true)

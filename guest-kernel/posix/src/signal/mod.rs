@@ -53,6 +53,7 @@ pub mod num {
 }
 
 /// Whether `sig` is a valid signal number (1..=64). 0 is valid for `kill` only, as a probe.
+#[inline]
 pub fn valid(sig: i32) -> bool {
     (1..=i32::from(NSIG)).contains(&sig)
 }

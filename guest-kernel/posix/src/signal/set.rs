@@ -12,11 +12,13 @@ impl SigSet {
     pub const EMPTY: SigSet = SigSet(0);
 
     /// The set holding only `sig`.
+    #[inline]
     pub const fn of(sig: u8) -> SigSet {
         SigSet(1 << (sig - 1))
     }
 
     /// Whether `sig` is in the set.
+    #[inline]
     pub fn contains(self, sig: u8) -> bool {
         (1..=64).contains(&sig) && self.0 & (1 << (sig - 1)) != 0
     }
@@ -36,12 +38,14 @@ impl SigSet {
     }
 
     /// The lowest-numbered signal in the set (standard signals are delivered in order).
+    #[inline]
     pub fn first(self) -> Option<u8> {
         (self.0 != 0).then(|| self.0.trailing_zeros() as u8 + 1)
     }
 
     /// The set with SIGKILL and SIGSTOP removed: they can never be blocked or ignored
     /// (sigprocmask(2): "attempts to do so are silently ignored").
+    #[inline]
     pub fn blockable(self) -> SigSet {
         SigSet(self.0 & !(SigSet::of(SIGKILL).0 | SigSet::of(SIGSTOP).0))
     }

@@ -29,12 +29,16 @@ use core::sync::atomic::{AtomicU64, Ordering};
 unsafe extern "C" {
     /// Copies `len` bytes from `src` to `dst`; returns 0, or 1 if a user access faulted.
     fn uaccess_copy(dst: *mut u8, src: *const u8, len: usize) -> u64;
+    /// Stores `len` zero bytes at `dst`; returns 0, or 1 if a user access faulted.
+    fn uaccess_zero(dst: *mut u8, len: usize) -> u64;
     /// The index of the first NUL in `src[..max]`, `max` if there is none, or -1 if a user
     /// access faulted. `max > 0`.
     fn uaccess_strnlen(src: *const u8, max: usize) -> i64;
     static uaccess_copy_q: u8;
     static uaccess_copy_b: u8;
     static uaccess_copy_fault: u8;
+    static uaccess_zero_q: u8;
+    static uaccess_zero_b: u8;
     static uaccess_strnlen_b: u8;
     static uaccess_strnlen_q: u8;
     static uaccess_strnlen_fault: u8;
@@ -75,6 +79,25 @@ uaccess_copy_b:
     ret
 uaccess_copy_fault:
     mov $1, %eax
+    jmp 2b
+
+    .global uaccess_zero, uaccess_zero_q, uaccess_zero_b
+uaccess_zero:
+    cmpb $0, {smap}(%rip)
+    je 1f
+    pushfq
+    orq $0x40000, (%rsp)
+    popfq
+1:
+    mov %rsi, %rcx
+    shr $3, %rcx
+    xor %eax, %eax
+uaccess_zero_q:
+    rep stosq
+    mov %esi, %ecx
+    and $7, %ecx
+uaccess_zero_b:
+    rep stosb
     jmp 2b
 
     .global uaccess_strnlen, uaccess_strnlen_b, uaccess_strnlen_q, uaccess_strnlen_fault
@@ -177,13 +200,15 @@ uaccess_fxrstor_insn:
 );
 
 /// The exception table: (faulting instruction, where to resume).
-fn table() -> [(u64, u64); 6] {
+fn table() -> [(u64, u64); 8] {
     let a = |p: *const u8| p as u64;
     // SAFETY (for the address-of operations below): only the addresses of the labels are
     // taken, nothing is read.
     [
         (a(&raw const uaccess_copy_q), a(&raw const uaccess_copy_fault)),
         (a(&raw const uaccess_copy_b), a(&raw const uaccess_copy_fault)),
+        (a(&raw const uaccess_zero_q), a(&raw const uaccess_copy_fault)),
+        (a(&raw const uaccess_zero_b), a(&raw const uaccess_copy_fault)),
         (a(&raw const uaccess_strnlen_b), a(&raw const uaccess_strnlen_fault)),
         (a(&raw const uaccess_strnlen_q), a(&raw const uaccess_strnlen_fault)),
         (a(&raw const uaccess_fxsave_insn), a(&raw const uaccess_fx_fault)),
@@ -236,6 +261,16 @@ pub fn fixup(frame: &mut TrapFrame) -> bool {
 pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> bool {
     // SAFETY: the caller's guarantees; the routine only touches the two ranges.
     unsafe { uaccess_copy(dst, src, len) == 0 }
+}
+
+/// Stores `len` zero bytes at user address `dst` (`rep stosq`, no kernel source to copy
+/// from); `false` if a user page could not be written.
+///
+/// # Safety
+/// `dst..dst + len` must lie in the user half (checked by the caller).
+pub unsafe fn zero(dst: *mut u8, len: usize) -> bool {
+    // SAFETY: the caller's guarantees; the routine only stores to that range.
+    unsafe { uaccess_zero(dst, len) == 0 }
 }
 
 /// Stores the current FPU/SSE registers (`fxsave`) at user address `dst`; `false` if a

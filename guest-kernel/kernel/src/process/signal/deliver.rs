@@ -27,13 +27,27 @@ use linux_raw_sys::general::{SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, S
 use posix::process::status::ChildEvent;
 use posix::signal::SigSet;
 use posix::signal::disposition::{Delivery, Disposition, delivery};
-use posix::signal::info::SigInfo;
+use posix::signal::info::{SigInfo, USER_SIZE};
 use posix::signal::num::{SIGSEGV, SIGTSTP, SIGTTIN, SIGTTOU};
 use posix::signal::state::{AltStack, SigAction};
 
 // SAFETY: `RtSigFrame` is `#[repr(C)]` integers whose layout has no padding (its size is
 // asserted to be the sum of its fields).
 unsafe impl crate::uaccess::plain::Plain for RtSigFrame {}
+
+/// What [`setup_frame`] writes with one copy: the frame up to its `siginfo`, then the 48
+/// bytes of the `siginfo` the kernel keeps (the rest of the user's 128 is zeroed apart).
+#[repr(C)]
+struct FrameHead {
+    frame: RtSigFrame,
+    info: SigInfo,
+}
+
+const _: () = assert!(size_of::<FrameHead>() == INFO_OFFSET as usize + size_of::<SigInfo>());
+
+// SAFETY: `#[repr(C)]`, two `Plain` structs whose sizes are multiples of 8, so no padding
+// (asserted above).
+unsafe impl crate::uaccess::plain::Plain for FrameHead {}
 
 /// Acts on the current task's pending, unblocked signals with `ctx`, the user context
 /// about to resume; `restart` is the system call a signal cut short, if any (its context
@@ -150,16 +164,22 @@ fn setup_frame(
         NO_SAVED_MASK => task.sigmask().0,
         saved => saved,
     };
-    uaccess::write(frame + INFO_OFFSET, info).map_err(|_| BadStack)?;
-    let uc = UContext {
-        flags: UC_FLAGS,
-        link: 0,
-        stack: [saved_stack.sp, u64::from(saved_stack.flags as u32), saved_stack.size],
-        mcontext: ctx.sigcontext(fp, oldmask),
-        sigmask: oldmask,
+    let record = FrameHead {
+        frame: RtSigFrame {
+            pretcode: action.restorer,
+            uc: UContext {
+                flags: UC_FLAGS,
+                link: 0,
+                stack: [saved_stack.sp, u64::from(saved_stack.flags as u32), saved_stack.size],
+                mcontext: ctx.sigcontext(fp, oldmask),
+                sigmask: oldmask,
+            },
+        },
+        info: *info,
     };
-    let record = RtSigFrame { pretcode: action.restorer, uc };
     uaccess::write(frame, &record).map_err(|_| BadStack)?;
+    let info_end = frame + INFO_OFFSET + size_of::<SigInfo>() as u64;
+    uaccess::zero(info_end, USER_SIZE - size_of::<SigInfo>()).map_err(|_| BadStack)?;
     if switch && alt.autodisarm {
         *task.altstack.lock() = AltStack::disabled();
     }

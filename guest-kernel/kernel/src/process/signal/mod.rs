@@ -14,12 +14,12 @@ pub mod send;
 
 pub use deliver::{deliver, sigreturn};
 pub use posix::signal::state::{AltStack, RawStack, SigAction, SigActions};
-pub use send::{send_to_process, send_to_task};
+pub use send::{send_to_process, send_to_self, send_to_task};
 
 // SAFETY: `SigAction` is `#[repr(C)]`, four integers, no padding.
 unsafe impl crate::uaccess::plain::Plain for SigAction {}
 
-// SAFETY: `SigInfo` is `#[repr(C)]` integers with no padding (128 bytes, asserted).
+// SAFETY: `SigInfo` is `#[repr(C)]` integers with no padding (48 bytes, asserted).
 unsafe impl crate::uaccess::plain::Plain for posix::signal::info::SigInfo {}
 
 // SAFETY: `RawStack` is `#[repr(C)]`, integers with the C layout's padding spelled out as a

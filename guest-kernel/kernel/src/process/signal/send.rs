@@ -24,13 +24,34 @@ use spin::mutex::SpinMutex;
 /// zombie takes any signal and nothing happens.
 #[inline]
 pub fn send_to_process(process: &Process, sig: u8, info: SigInfo) -> Result<(), Errno> {
-    send(process, None, sig, &info)
+    let Some(main) = process.main_task() else { return Ok(()) };
+    send(process, &main, Target::Process, sig, &info)
+}
+
+/// Sends `sig` to the current process from itself (kill(2) or raise(3) of its own pid):
+/// process-directed, its running task the one told (Linux's `complete_signal` prefers the
+/// current thread too). It is in a system call, so neither exiting nor waiting: no lookup
+/// of the task list, and no wake-up (the sender is awake).
+pub fn send_to_self(sig: u8, info: &SigInfo) -> Result<(), Errno> {
+    let task = super::super::current::task();
+    send(super::super::current::process_of(task), task, Target::Itself, sig, info)
 }
 
 /// Sends `sig` to the thread `task` (`tgkill`, SIGPIPE, faults).
 #[inline]
 pub fn send_to_task(task: &Task, sig: u8, info: SigInfo) -> Result<(), Errno> {
-    send(super::super::current::process_of(task), Some(task), sig, &info)
+    send(super::super::current::process_of(task), task, Target::Thread, sig, &info)
+}
+
+/// Whom a signal is sent to: where it is pending, and whether its task may need waking.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// The process (pending for all its threads), told through one of its tasks.
+    Process,
+    /// The current process, from its own running task (no wake-up needed).
+    Itself,
+    /// One thread.
+    Thread,
 }
 
 /// Notes `info` for `sig`, pending or not per `pending`. A standard signal that is already
@@ -78,7 +99,10 @@ pub fn take_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, sig: u8) -> (SigIn
     let signo = i32::from(sig);
     match infos.iter().position(|i| i.signo == signo) {
         Some(at) => {
-            let info = infos.remove(at);
+            // The only one noted is the common case: `pop` spares `remove`'s call to
+            // `memmove` (order matters for real-time signals, so no `swap_remove`).
+            let info = if at + 1 == infos.len() { infos.pop() } else { Some(infos.remove(at)) };
+            let info = info.unwrap_or(SigInfo::new(sig, posix::signal::info::code::SI_KERNEL));
             let more = infos.iter().any(|i| i.signo == signo);
             (info, more)
         }
@@ -86,9 +110,9 @@ pub fn take_info(infos: &SpinMutex<alloc::vec::Vec<SigInfo>>, sig: u8) -> (SigIn
     }
 }
 
-fn send(process: &Process, thread: Option<&Task>, sig: u8, info: &SigInfo) -> Result<(), Errno> {
-    let main = process.main_task();
-    let Some(task) = thread.or(main.as_deref()) else { return Ok(()) };
+/// Sends `sig` to `process`, with `task` the thread told (the target itself for
+/// [`Target::Thread`]).
+fn send(process: &Process, task: &Task, to: Target, sig: u8, info: &SigInfo) -> Result<(), Errno> {
     let handler = process.signals.lock().get(sig).handler;
     let disposition = Disposition::of(sig, handler);
     let (cancel, resume) = on_generation(sig);
@@ -107,24 +131,19 @@ fn send(process: &Process, thread: Option<&Task>, sig: u8, info: &SigInfo) -> Re
         return Ok(());
     }
     let bit = SigSet::of(sig).0;
-    match thread {
-        Some(t) => {
-            note_info(&t.infos, t.pending.load(Ordering::Relaxed), sig, info, process)?;
-            t.pending.fetch_or(bit, Ordering::Relaxed)
-        }
-        None => {
-            let pending = process.pending.load(Ordering::Relaxed);
-            note_info(&process.infos, pending, sig, info, process)?;
-            process.pending.fetch_or(bit, Ordering::Relaxed)
-        }
+    let (infos, pending) = match to {
+        Target::Thread => (&task.infos, &task.pending),
+        Target::Process | Target::Itself => (&process.infos, &process.pending),
     };
+    note_info(infos, pending.load(Ordering::Relaxed), sig, info, process)?;
+    pending.fetch_or(bit, Ordering::Relaxed);
     if !blocked {
         let mut flags = work::SIGNAL;
         if interrupts(sig, disposition) {
             flags |= work::INTERRUPT;
         }
         task.work.fetch_or(flags, Ordering::Relaxed);
-        if flags & work::INTERRUPT != 0 {
+        if flags & work::INTERRUPT != 0 && to != Target::Itself {
             sched::wake_task(task);
         }
     }
