@@ -24,6 +24,7 @@ for_each_libc!(
     credentials_match_linux,
     cpu_times_match_linux,
     interrupted_sleeps_match_linux,
+    orphaned_groups_match_linux,
     file_attributes_match_linux,
 );
 
@@ -125,6 +126,15 @@ fn stop_and_continue_match_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "stopcont");
     let codes = "CLD_STOPPED CLD_CONTINUED CLD_STOPPED CLD_CONTINUED CLD_KILLED";
     assert!(host.contains(codes), "{host}");
+}
+
+/// A process group orphaned with a stopped member: SIGHUP then SIGCONT reach the member's
+/// handlers (SI_KERNEL; the one sent last runs first) and it runs again; a terminal stop
+/// signal is then discarded (`guest-apps/c/orphans.c`).
+fn orphaned_groups_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "orphans");
+    assert!(host.contains("in order: signal 18/SI_KERNEL SIGHUP/SI_KERNEL\n"), "{host}");
+    assert!(host.contains("SIGTSTP in an orphaned group: still running"), "{host}");
 }
 
 /// Sleeps cut short: a stopped and continued relative sleep goes on for the time it had
