@@ -25,6 +25,7 @@ for_each_libc!(
     cpu_times_match_linux,
     interrupted_sleeps_match_linux,
     orphaned_groups_match_linux,
+    cpu_timers_match_linux,
     file_attributes_match_linux,
 );
 
@@ -126,6 +127,15 @@ fn stop_and_continue_match_linux(libc: Libc) {
     let host = c_program_matches_linux(libc, "stopcont");
     let codes = "CLD_STOPPED CLD_CONTINUED CLD_STOPPED CLD_CONTINUED CLD_KILLED";
     assert!(host.contains(codes), "{host}");
+}
+
+/// ITIMER_VIRTUAL and ITIMER_PROF: fired by computing, not by sleeping; periodic; not
+/// inherited; SIGPROF's default action (`guest-apps/c/cputimers.c`).
+fn cpu_timers_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "cputimers");
+    assert!(host.contains("while computing: SIGVTALRM 1, si_code SI_KERNEL yes"), "{host}");
+    assert!(host.contains("over a 300 ms sleep: SIGVTALRM 0"), "{host}");
+    assert!(!host.contains(" no\n"), "{host}");
 }
 
 /// A process group orphaned with a stopped member: SIGHUP then SIGCONT reach the member's

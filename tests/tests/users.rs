@@ -165,7 +165,28 @@ fn setuid_root_program_run_by_a_user(libc: Libc) {
     assert_eq!((status, stdout.as_str()), (Some(0), plain), "{stderr}");
 }
 
-for_each_libc!(setuid_root_program_run_by_a_user);
+/// /tmp is mounted `nosuid` (as systemd mounts it): a set-user-id-root copy there runs
+/// with the caller's ids and AT_SECURE 0 (mount(8) "nosuid"; execve(2)), while the same
+/// program from the image's root file system gains root's effective id.
+fn setuid_bits_are_ignored_on_nosuid_tmp(libc: Libc) {
+    require_kvm();
+    let program = c_programs(libc).join("secure");
+    let dir = TempDir::new("users-nosuid");
+    let extra = [
+        format!("{}:/tests/secure:4755:0:0", program.display()),
+        format!("{}:/bin/busybox", busybox().display()),
+    ];
+    let image = build_image(libc, &dir, &extra);
+    let script = "busybox cp /tests/secure /tmp/s && busybox chmod 4755 /tmp/s && \
+                  busybox stat -c '%a %u %g' /tmp/s && /tests/secure --exec-as 1000 /tmp/s && \
+                  /tests/secure --exec-as 1000 /tests/secure";
+    let run = vmm(&["run", "--disk", &image, "--", "/bin/busybox", "sh", "-c", script]);
+    let plain = "uid 1000 1000 1000\ngid 1000 1000 1000\ngroups 1000\nAT_SECURE 0\n";
+    let expected = format!("4755 0 0\n{plain}{SETUID_ROOT_AS_USER}");
+    assert_eq!((run.status, run.stdout.as_str()), (Some(0), expected.as_str()), "{}", run.stderr);
+}
+
+for_each_libc!(setuid_root_program_run_by_a_user, setuid_bits_are_ignored_on_nosuid_tmp);
 
 unsafe extern "C" {
     fn geteuid() -> u32;

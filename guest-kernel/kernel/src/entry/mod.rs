@@ -58,9 +58,13 @@ fn before_user(ctx: &mut UserContext, restart: Option<Restart>) {
 /// restarted last (signal(7): without a handler, the call resumes as if nothing happened).
 #[inline(never)]
 fn work_before_user(ctx: &mut UserContext, mut restart: Option<Restart>) {
+    if current::task().work.load(Ordering::Relaxed) & work::CPU_TIMER != 0 {
+        crate::process::cpu_timer::check();
+    }
     loop {
         let pending = irq::EVENTS.load(Ordering::Relaxed);
-        let todo = current::task().work.load(Ordering::Relaxed);
+        // CPU_TIMER stays set while a timer is armed: it was looked at above.
+        let todo = current::task().work.load(Ordering::Relaxed) & !work::CPU_TIMER;
         if pending == 0 && todo == 0 {
             break;
         }

@@ -60,10 +60,10 @@ impl ExecFile {
         self.stat.size == 0
     }
 
-    /// Whether set-user-id and set-group-id bits are to be ignored (a `nosuid` mount; no
-    /// mount has that option yet).
+    /// Whether set-user-id and set-group-id bits are to be ignored: the file is on a
+    /// `nosuid` mount (/tmp, /dev, /proc).
     pub fn nosuid(&self) -> bool {
-        false
+        super::mount::nosuid(self.stat.dev)
     }
 
     /// Reads up to `buf.len()` bytes at `offset` (ELF headers, the `#!` line); short at

@@ -136,8 +136,12 @@ pub fn init() -> Result<(), MountError> {
     let disk = block::disk(0).ok_or_else(|| MountError::new("no disk vda"))?;
     let root = ext2::mount(disk, posix::fs::stat::makedev(devfs::VIRTIO_BLK_MAJOR, 0))?;
     mount::set_root(root.clone());
-    mount::mount(root.clone(), b"dev", devfs::new());
-    mount::mount(root.clone(), b"tmp", tmpfs::new(posix::fs::stat::makedev(0, 6), 0o1777));
-    mount::mount(root, b"proc", tmpfs::new(posix::fs::stat::makedev(0, 7), 0o555));
+    // `nosuid` where a Linux system mounts these (systemd's tmp.mount, devtmpfs, procfs):
+    // a set-user-id program copied to /tmp does not run with its owner's ids.
+    let nosuid = mount::Options { nosuid: true };
+    mount::mount(root.clone(), b"dev", devfs::new(), nosuid);
+    let tmp = tmpfs::new(posix::fs::stat::makedev(0, 6), 0o1777);
+    mount::mount(root.clone(), b"tmp", tmp, nosuid);
+    mount::mount(root, b"proc", tmpfs::new(posix::fs::stat::makedev(0, 7), 0o555), nosuid);
     Ok(())
 }

@@ -47,6 +47,15 @@ struct Mount {
     /// The mounted file system's root.
     root: NodeRef,
     root_id: NodeId,
+    /// `nosuid`: exec ignores set-user-id and set-group-id bits of its files.
+    nosuid: bool,
+}
+
+/// How a file system is mounted (mount(8)'s options, the ones the kernel honours).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Options {
+    /// Set-user-id and set-group-id bits are ignored by exec (`nosuid`).
+    pub nosuid: bool,
 }
 
 struct Table {
@@ -125,8 +134,8 @@ pub(super) fn root() -> Option<NodeRef> {
 }
 
 /// Mounts `root` on the directory `name` in `parent` (kept by name if there is no such
-/// directory). At most 8 mounts.
-pub(super) fn mount(parent: NodeRef, name: &'static [u8], root: NodeRef) {
+/// directory) with `options`. At most 8 mounts.
+pub(super) fn mount(parent: NodeRef, name: &'static [u8], root: NodeRef, options: Options) {
     let covered =
         parent.lookup(name).ok().filter(|d| posix::fs::mode::is_dir(d.perm().mode)).map(|d| d.id());
     let (parent_id, root_id) = (parent.id(), root.id());
@@ -135,8 +144,14 @@ pub(super) fn mount(parent: NodeRef, name: &'static [u8], root: NodeRef) {
         None => NAMED_PARENTS.contains(parent_id) || NAMED_PARENTS.add(parent_id),
     };
     if added {
-        TABLE.lock().mounts.push(Mount { covered, parent, parent_id, name, root, root_id });
+        let nosuid = options.nosuid;
+        TABLE.lock().mounts.push(Mount { covered, parent, parent_id, name, root, root_id, nosuid });
     }
+}
+
+/// Whether the file system of device `dev` is mounted `nosuid` (the root never is).
+pub(super) fn nosuid(dev: u64) -> bool {
+    TABLE.lock().mounts.iter().any(|m| m.root_id.dev == dev && m.nosuid)
 }
 
 /// The root of what is mounted on the directory `dir`, if anything.

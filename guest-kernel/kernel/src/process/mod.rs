@@ -12,12 +12,13 @@
 //! `posix::process::Table`. The life of a process: `fork` (or init's creation at boot),
 //! `exec` (in `crate::exec`), `exit` (zombie until reaped), `wait` (its parent reaps it).
 //!
-//! Files: `proc.rs` the process, `cputime.rs` CPU-time accounting, `task.rs` the task, `current.rs` which task runs,
+//! Files: `proc.rs` the process, `cputime.rs` CPU-time accounting, `cpu_timer.rs` and `timer.rs` interval timers, `task.rs` the task, `current.rs` which task runs,
 //! `registry.rs` every process by pid, `limits.rs` how many may exist, `fork.rs`
 //! creation, `exit.rs` the end, `wait.rs` reaping, `kill.rs` signal targets and
 //! permissions, `signal/` sending and default actions, `fault.rs` user-mode exceptions,
 //! `init.rs` how PID 1 starts.
 
+pub mod cpu_timer;
 pub mod cputime;
 pub mod current;
 pub mod exit;

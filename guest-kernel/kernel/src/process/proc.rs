@@ -52,6 +52,8 @@ pub struct Process {
     pub infos: SpinMutex<Vec<posix::signal::info::SigInfo>>,
     /// CPU time of its ended threads and of the children it reaped (`cputime`).
     pub cpu: SpinMutex<super::cputime::ProcessCpu>,
+    /// The CPU-time interval timers (`ITIMER_VIRTUAL`, `ITIMER_PROF`; `cpu_timer`).
+    pub cpu_timers: SpinMutex<[super::cpu_timer::CpuTimer; 2]>,
     /// The real-time interval timer (`setitimer(ITIMER_REAL)`, `alarm`).
     pub real_timer: SpinMutex<super::timer::RealTimer>,
     /// The program's name: the last component of the executed path, truncated.
@@ -88,6 +90,7 @@ impl Process {
             pending: AtomicU64::new(0),
             infos: SpinMutex::new(Vec::new()),
             cpu: SpinMutex::new(super::cputime::ProcessCpu::default()),
+            cpu_timers: SpinMutex::new([super::cpu_timer::CpuTimer::default(); 2]),
             real_timer: SpinMutex::new(super::timer::RealTimer { deadline: 0, interval_ns: 0 }),
             comm: SpinMutex::new([0; COMM_LEN]),
             exit_signal: posix::signal::num::SIGCHLD,

@@ -41,6 +41,8 @@ pub mod work {
     pub const SIGNAL: u32 = 1;
     /// A pending signal must end a blocking wait (it terminates or stops the task).
     pub const INTERRUPT: u32 = 2;
+    /// A CPU-time interval timer is armed: look at it every time (stays set while armed).
+    pub const CPU_TIMER: u32 = 4;
 }
 
 /// The function every task starts in (the task loop's entry, `entry::task_start`).

@@ -2,7 +2,7 @@
 //! nanosleep(2), clock_nanosleep(2).
 
 use super::SysResult;
-use crate::process::{cputime, current};
+use crate::process::{cpu_timer, cputime, current};
 use crate::sched;
 use crate::time::{self, clock};
 use crate::uaccess;
@@ -156,13 +156,18 @@ fn from_timeval(tv: [i64; 2]) -> Result<u64, Errno> {
     Ok((sec as u64).saturating_mul(NSEC_PER_SEC).saturating_add(usec as u64 * 1000))
 }
 
-/// The interval timer `which`: only ITIMER_REAL exists here; ITIMER_VIRTUAL and
-/// ITIMER_PROF (CPU-time timers: no CPU time is accounted yet) are ENOSYS rather than a
-/// timer that never fires; anything else EINVAL.
-fn real_timer_only(which: i32) -> Result<(), Errno> {
+/// Which interval timer a `which` names: real time, or a CPU-time one
+/// (`process::cpu_timer::VIRTUAL`, `PROF`); EINVAL for anything else (setitimer(2)).
+enum Which {
+    Real,
+    Cpu(usize),
+}
+
+fn which_timer(which: i32) -> Result<Which, Errno> {
     match which {
-        0 => Ok(()),
-        1 | 2 => Err(Errno::ENOSYS),
+        0 => Ok(Which::Real),
+        1 => Ok(Which::Cpu(cpu_timer::VIRTUAL)),
+        2 => Ok(Which::Cpu(cpu_timer::PROF)),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -174,29 +179,35 @@ fn write_itimerval(addr: u64, (left, interval): (u64, u64)) -> Result<(), Errno>
     uaccess::write(addr, &[isec, iusec, vsec, vusec])
 }
 
-/// setitimer(which, new, old): arms (or with a zero value disarms) the real-time timer:
-/// SIGALRM after the value, then every interval; the old setting goes to `old`. A NULL
-/// `new` disarms, as Linux accepts it.
+/// setitimer(which, new, old): arms (or with a zero value disarms) the timer `which`:
+/// ITIMER_REAL (SIGALRM, wall-clock time), ITIMER_VIRTUAL (SIGVTALRM, the process's user
+/// time) or ITIMER_PROF (SIGPROF, its user and system time), after the value, then every
+/// interval; the old setting goes to `old`. A NULL `new` disarms, as Linux accepts it.
 pub fn sys_setitimer(which: i32, new: u64, old: u64) -> SysResult {
-    real_timer_only(which)?;
+    let which = which_timer(which)?;
     let [isec, iusec, vsec, vusec] = match new {
         0 => [0; 4],
         addr => uaccess::read::<[i64; 4]>(addr)?,
     };
     let interval = from_timeval([isec, iusec])?;
     let value = from_timeval([vsec, vusec])?;
-    let previous = crate::process::timer::set(current::process(), value, interval);
+    let previous = match which {
+        Which::Real => crate::process::timer::set(current::process(), value, interval),
+        Which::Cpu(timer) => cpu_timer::set(timer, value, interval),
+    };
     if old != 0 {
         write_itimerval(old, previous)?;
     }
     Ok(0)
 }
 
-/// getitimer(which, curr): the time left and the interval of the real-time timer.
+/// getitimer(which, curr): the time left and the interval of timer `which`.
 pub fn sys_getitimer(which: i32, curr: u64) -> SysResult {
-    real_timer_only(which)?;
-    let timer = *current::process().real_timer.lock();
-    write_itimerval(curr, crate::process::timer::report(&timer))?;
+    let setting = match which_timer(which)? {
+        Which::Real => crate::process::timer::report(&current::process().real_timer.lock()),
+        Which::Cpu(timer) => cpu_timer::report(current::process(), timer),
+    };
+    write_itimerval(curr, setting)?;
     Ok(0)
 }
 
