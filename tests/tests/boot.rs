@@ -150,3 +150,17 @@ fn timings_cover_every_phase() {
         assert!(value >= 0.0, "{line}");
     }
 }
+
+#[test]
+fn profile_names_the_kernel_functions_the_time_went_to() {
+    require_kvm();
+    let run = vmm(&["run", "--profile", "--", "/bin/true"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    let header = run.stderr.lines().find(|l| l.starts_with("profile: ")).expect("a profile");
+    let samples: u64 = header["profile: ".len()..].split(' ').next().unwrap().parse().unwrap();
+    assert!(samples > 10, "{header}");
+    // The rows are shares and demangled kernel paths, heaviest first.
+    let rows: Vec<&str> = run.stderr.lines().filter(|l| l.contains("% ")).collect();
+    assert!(rows.iter().any(|r| r.contains("kernel::")), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "the profile goes to stderr: {}", run.stdout);
+}
