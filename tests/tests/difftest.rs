@@ -27,6 +27,7 @@ for_each_libc!(
     orphaned_groups_match_linux,
     cpu_timers_match_linux,
     file_attributes_match_linux,
+    file_access_as_a_user_matches_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -205,6 +206,20 @@ fn credentials_match_linux(libc: Libc) {
     assert!(host.contains("1000 -> 2000, SIGTERM: EPERM"), "{host}");
     assert!(host.contains("user, second child (zombie counted): EAGAIN"), "{host}");
     assert!(host.ends_with("AT_SECURE 1\ndone\n"), "{host}");
+}
+
+/// File access as user 1000 with a supplementary group: modes of files and directories,
+/// sticky deletion, chmod/chown/utimensat by a non-owner, set-id bits a write clears, and
+/// access() answering for the real id while AT_EACCESS uses the effective one
+/// (`guest-apps/c/dac.c`).
+fn file_access_as_a_user_matches_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "dac");
+    assert!(host.contains("unlink root's file in a sticky 1777 dir: EPERM"), "{host}");
+    assert!(
+        host.contains("access(root's 0600, R_OK) EACCES\n  faccessat(AT_EACCESS) ok"),
+        "{host}"
+    );
+    assert!(host.ends_with("cleaned up: ok\n"), "{host}");
 }
 
 /// File attributes as root: the creation mask, chmod and the set-id bits chown clears,
