@@ -52,14 +52,31 @@ unsafe extern "C" {
 global_asm!(
     r#"
     .section .text.uaccess, "ax", @progbits
-    .global uaccess_copy, uaccess_copy_q, uaccess_copy_b, uaccess_copy_fault
-uaccess_copy:
+
+    /* Opens the user window: RFLAGS.AC set when SMAP is on (see the module docs). */
+    .macro uaccess_open
     cmpb $0, {smap}(%rip)
-    je 1f
+    je 91f
     pushfq
     orq $0x40000, (%rsp)
     popfq
-1:
+91:
+    .endm
+
+    /* Closes the user window and returns. */
+    .macro uaccess_close_ret
+    cmpb $0, {smap}(%rip)
+    je 92f
+    pushfq
+    andq $~0x40000, (%rsp)
+    popfq
+92:
+    ret
+    .endm
+
+    .global uaccess_copy, uaccess_copy_q, uaccess_copy_b, uaccess_copy_fault
+uaccess_copy:
+    uaccess_open
     mov %rdx, %rcx
     shr $3, %rcx
 uaccess_copy_q:
@@ -69,26 +86,14 @@ uaccess_copy_q:
 uaccess_copy_b:
     rep movsb
     xor %eax, %eax
-2:
-    cmpb $0, {smap}(%rip)
-    je 3f
-    pushfq
-    andq $~0x40000, (%rsp)
-    popfq
-3:
-    ret
+    uaccess_close_ret
 uaccess_copy_fault:
     mov $1, %eax
-    jmp 2b
+    uaccess_close_ret
 
     .global uaccess_zero, uaccess_zero_q, uaccess_zero_b
 uaccess_zero:
-    cmpb $0, {smap}(%rip)
-    je 1f
-    pushfq
-    orq $0x40000, (%rsp)
-    popfq
-1:
+    uaccess_open
     mov %rsi, %rcx
     shr $3, %rcx
     xor %eax, %eax
@@ -98,16 +103,11 @@ uaccess_zero_q:
     and $7, %ecx
 uaccess_zero_b:
     rep stosb
-    jmp 2b
+    uaccess_close_ret
 
     .global uaccess_strnlen, uaccess_strnlen_b, uaccess_strnlen_q, uaccess_strnlen_fault
 uaccess_strnlen:
-    cmpb $0, {smap}(%rip)
-    je 1f
-    pushfq
-    orq $0x40000, (%rsp)
-    popfq
-1:
+    uaccess_open
     mov %rdi, %r8
     lea (%rdi,%rsi), %r9
 2:
@@ -137,7 +137,7 @@ uaccess_strnlen_q:
     jb 5b
 6:
     mov %rsi, %rax
-    jmp 9f
+    uaccess_close_ret
 8:
     bsf %rdx, %rdx
     shr $3, %rdx
@@ -147,52 +147,28 @@ uaccess_strnlen_q:
     sub %r8, %rax
     cmp %rsi, %rax
     cmova %rsi, %rax
-9:
-    cmpb $0, {smap}(%rip)
-    je 10f
-    pushfq
-    andq $~0x40000, (%rsp)
-    popfq
-10:
-    ret
+    uaccess_close_ret
 uaccess_strnlen_fault:
     mov $-1, %rax
-    jmp 9b
+    uaccess_close_ret
 
     .global uaccess_fxsave, uaccess_fxrstor, uaccess_fxsave_insn, uaccess_fxrstor_insn
     .global uaccess_fx_fault
 uaccess_fxsave:
-    cmpb $0, {smap}(%rip)
-    je 1f
-    pushfq
-    orq $0x40000, (%rsp)
-    popfq
-1:
+    uaccess_open
 uaccess_fxsave_insn:
     fxsave64 (%rdi)
     xor %eax, %eax
-2:
-    cmpb $0, {smap}(%rip)
-    je 3f
-    pushfq
-    andq $~0x40000, (%rsp)
-    popfq
-3:
-    ret
-uaccess_fx_fault:
-    mov $1, %eax
-    jmp 2b
+    uaccess_close_ret
 uaccess_fxrstor:
-    cmpb $0, {smap}(%rip)
-    je 1f
-    pushfq
-    orq $0x40000, (%rsp)
-    popfq
-1:
+    uaccess_open
 uaccess_fxrstor_insn:
     fxrstor64 (%rdi)
     xor %eax, %eax
-    jmp 2b
+    uaccess_close_ret
+uaccess_fx_fault:
+    mov $1, %eax
+    uaccess_close_ret
     .text
     "#,
     smap = sym SMAP_ENABLED,
