@@ -38,7 +38,7 @@ pub const SMOKE_OPS: [&str; 2] = ["getppid", "signal_round_trip"];
 pub fn counts(cheap: bool, smoke: bool) -> (u32, u32) {
     match (cheap, smoke) {
         (true, false) => (200, 2200),
-        (false, false) => (5, 25),
+        (false, false) => (5, 45),
         (true, true) => (10, 110),
         (false, true) => (2, 6),
     }
