@@ -10,10 +10,10 @@
 //! (`--ops OP --exact N`: exactly N untimed operations, no warm-up, batching or clock
 //! probe) for a small N1 and a larger N2. Everything else in the two boots is the same
 //! (boot, program start, the operation's setup, power-off), so
-//! `(insns(N2) - insns(N1)) / (N2 - N1)` is the kernel's instructions per operation. The
-//! one thing not identical is what depends on elapsed time (timer interrupts, about 1,500
-//! instructions of spread between whole boots), which the division shrinks to a few
-//! instructions per operation at most.
+//! `(insns(N2) - insns(N1)) / (N2 - N1)` is the kernel's instructions per operation. What is
+//! not identical is what depends on elapsed time: timer interrupts (up to ~1,000
+//! instructions of spread between identical boots, under one per cheap operation after the
+//! division) and the scheduling they drive, which moves process operations by ~1-2%.
 
 use std::path::Path;
 use std::process::Command;
