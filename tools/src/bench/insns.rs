@@ -200,6 +200,59 @@ mod tests {
         assert_eq!(per_op(100, 200, 3, 2), None);
     }
 
+    /// A stand-in vmm: a shell script that answers `bench --ops OP --exact N` with the
+    /// exact line (or `$REPLY` if set) and, if `$PER_OP` is set, a `--timings` block
+    /// counting 50,000 + PER_OP * N instructions. The test's settings are prepended.
+    const FAKE_VMM: &str = r#"
+eval "op=\${$(($# - 2))}"; eval "n=\${$#}"
+if [ -n "$REPLY" ]; then echo "$REPLY"; else echo "exact $op n=$n"; fi
+if [ -n "$PER_OP" ]; then
+  printf 'vmm timings:\n    kvm: insn_emulation %12d\n  total wall (process) 1.0 us\n' \
+    $((50000 + PER_OP * n)) >&2
+fi
+"#;
+
+    /// Runs [`measure`] for `names` against the fake vmm with `settings` (shell variable
+    /// assignments); `tag` names the test's own scratch directory (tests run in parallel).
+    fn with_fake_vmm(tag: &str, settings: &str, names: &[&'static str]) -> Part<KernelInsns> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("insns-{}-{tag}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let vmm = dir.join("vmm");
+        std::fs::write(&vmm, format!("#!/bin/sh\n{settings}\n{FAKE_VMM}")).unwrap();
+        std::fs::set_permissions(&vmm, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let boot = Boot {
+            vmm: &vmm,
+            image: Path::new("/nonexistent.img"),
+            mem_mib: 128,
+            timeout: Duration::from_secs(20),
+        };
+        let part = measure(&boot, names, true, &|_| {});
+        let _ = std::fs::remove_dir_all(&dir);
+        part
+    }
+
+    #[test]
+    fn counts_from_two_boots() {
+        let part = with_fake_vmm("counted", "PER_OP=125", &["getppid", "signal_round_trip"]);
+        let k = part.ok().unwrap_or_else(|| panic!("{part:?}"));
+        assert_eq!(k.figures.len(), 2);
+        let f = &k.figures[0];
+        assert_eq!((f.n_small, f.n_large), counts(true, true));
+        assert_eq!(f.insns_small, 50_000 + 125 * u64::from(f.n_small));
+        assert_eq!(f.per_op, 125.0);
+        assert!(f.command.ends_with(&["--exact".to_string(), f.n_large.to_string()]));
+    }
+
+    #[test]
+    fn skipped_without_the_counter_and_failed_on_bad_output() {
+        let part = with_fake_vmm("skipped", "", &["getppid"]);
+        assert!(matches!(&part, Part::Skipped { reason } if reason.contains(COUNTER)), "{part:?}");
+        let settings = "PER_OP=9 REPLY='unsupported signal_round_trip reason=ENOSYS'";
+        let part = with_fake_vmm("refused", settings, &["signal_round_trip"]);
+        assert!(matches!(&part, Part::Failed { error } if error.contains("required")), "{part:?}");
+    }
+
     #[test]
     fn counts_and_smoke_selection() {
         for smoke in [false, true] {
