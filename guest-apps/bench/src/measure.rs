@@ -12,7 +12,7 @@ use std::time::Instant;
 pub struct Samples {
     /// Operations per sample (1, or the batch size for very cheap operations).
     pub batch: u32,
-    /// Nanoseconds per operation, in the order measured.
+    /// Nanoseconds per operation, in the order measured (empty for [`repeat`]).
     pub ns: Vec<u64>,
 }
 
@@ -23,6 +23,20 @@ pub const MIN_TICKS_PER_SAMPLE: u64 = 25;
 
 /// Calls timed together to estimate an operation's cost before choosing its batch.
 const CALIBRATION_CALLS: u32 = 8;
+
+/// Calibration rounds at most; the cheapest round's mean is the cost. One preempted round
+/// (a loaded host, a guest timer interrupt) would otherwise overestimate the cost, choose
+/// too small a batch, and leave samples under the harness's 20 ticks.
+const CALIBRATION_ROUNDS: u32 = 3;
+
+/// The largest batch.
+const MAX_BATCH: u32 = 65_536;
+
+/// Times the samples again, with a larger batch, at most this often when the median
+/// sample still spans fewer than [`MIN_TICKS_PER_SAMPLE`] ticks: calibration is a handful
+/// of calls, and on a loaded machine (or a guest whose vCPU the host preempts) they can all
+/// be slow, so only the samples themselves prove the batch was large enough.
+const RETIMES: u32 = 2;
 
 /// Runs `op` `warmup` times untimed, then `iters` timed samples. A sample is a batch of at
 /// least `min_batch` calls, more if needed so that it spans [`MIN_TICKS_PER_SAMPLE`] ticks
@@ -40,13 +54,33 @@ where
     for i in 0..warmup {
         op().map_err(|e| format!("warm-up iteration {i}: {e}"))?;
     }
-    let start = Instant::now();
-    for i in 0..CALIBRATION_CALLS {
-        op().map_err(|e| format!("calibration call {i}: {e}"))?;
+    let target_ns = MIN_TICKS_PER_SAMPLE * granularity_ns;
+    let min_batch = min_batch.clamp(1, MAX_BATCH);
+    let mut batch = batch_for(target_ns, calibrate(target_ns, &mut op)?, min_batch);
+    let mut retimes = 0;
+    loop {
+        let ns = samples(iters, batch, &mut op)?;
+        let median = Summary::of(&ns).median.max(1);
+        let spans = median.saturating_mul(u64::from(batch));
+        if spans >= target_ns || retimes == RETIMES || batch == MAX_BATCH {
+            return Ok(Samples { batch, ns });
+        }
+        retimes += 1;
+        batch = batch_for(target_ns, median, batch.saturating_mul(2));
     }
-    let cost = (start.elapsed().as_nanos() as u64 / u64::from(CALIBRATION_CALLS)).max(1);
-    let needed = (MIN_TICKS_PER_SAMPLE * granularity_ns).div_ceil(cost);
-    let batch = u32::try_from(needed).unwrap_or(u32::MAX).clamp(min_batch.max(1), 65_536);
+}
+
+/// The batch that makes calls of `cost_ns` span `target_ns`, at least `at_least`.
+fn batch_for(target_ns: u64, cost_ns: u64, at_least: u32) -> u32 {
+    let needed = target_ns.div_ceil(cost_ns.max(1));
+    u32::try_from(needed).unwrap_or(u32::MAX).clamp(at_least.min(MAX_BATCH), MAX_BATCH)
+}
+
+/// `iters` samples of `batch` calls each, nanoseconds per call.
+fn samples<F>(iters: u32, batch: u32, op: &mut F) -> Result<Vec<u64>, String>
+where
+    F: FnMut() -> Result<(), String>,
+{
     let mut ns = Vec::with_capacity(iters as usize);
     for i in 0..iters {
         let start = Instant::now();
@@ -56,7 +90,44 @@ where
         let elapsed = start.elapsed().as_nanos() as u64;
         ns.push(elapsed / u64::from(batch));
     }
-    Ok(Samples { batch, ns })
+    Ok(ns)
+}
+
+/// The cost of one call of `op` in nanoseconds: the smallest mean over up to
+/// [`CALIBRATION_ROUNDS`] rounds of [`CALIBRATION_CALLS`] calls. Stops after a round whose
+/// calls each span four times `target_ns` (a process operation needs no batch, and its
+/// rounds are expensive; four times, so one slow round of a cheap operation does not stop
+/// it).
+fn calibrate<F>(target_ns: u64, op: &mut F) -> Result<u64, String>
+where
+    F: FnMut() -> Result<(), String>,
+{
+    let mut cost = u64::MAX;
+    for round in 0..CALIBRATION_ROUNDS {
+        let start = Instant::now();
+        for i in 0..CALIBRATION_CALLS {
+            op().map_err(|e| format!("calibration round {round} call {i}: {e}"))?;
+        }
+        let mean = start.elapsed().as_nanos() as u64 / u64::from(CALIBRATION_CALLS);
+        cost = cost.min(mean.max(1));
+        if cost >= target_ns.saturating_mul(4) {
+            break;
+        }
+    }
+    Ok(cost)
+}
+
+/// Runs `op` exactly `n` times with nothing else around it: no warm-up, no calibration, no
+/// clock reads (each would be a system call in a guest without a vDSO). The samples are
+/// empty; what counts is that the kernel saw exactly `n` operations.
+pub fn repeat<F>(n: u32, mut op: F) -> Result<Samples, String>
+where
+    F: FnMut() -> Result<(), String>,
+{
+    for i in 0..n {
+        op().map_err(|e| format!("iteration {i}: {e}"))?;
+    }
+    Ok(Samples { batch: 1, ns: Vec::new() })
 }
 
 /// Median, p99 and friends of a sample set.
@@ -136,5 +207,31 @@ mod tests {
         assert_eq!(percentile(&[1, 2, 3], 50), 2);
         let s = Summary::of(&[5, 1, 3, 2, 4]);
         assert_eq!((s.n, s.min, s.median, s.p99, s.max, s.mean), (5, 1, 3, 5, 5, 3));
+    }
+
+    #[test]
+    fn batches() {
+        assert_eq!(batch_for(1000, 10, 1), 100);
+        assert_eq!(batch_for(1000, 10, 200), 200);
+        assert_eq!(batch_for(1000, 0, 1), 1000);
+        assert_eq!(batch_for(u64::MAX, 1, 1), MAX_BATCH);
+        assert_eq!(batch_for(10, 1000, 1), 1);
+    }
+
+    #[test]
+    fn a_too_small_batch_is_retimed() {
+        // The clock's granularity asks for samples of 25 ms. Calibration (3 rounds of 8
+        // calls) sees 5 ms per call and picks a batch of 5; the calls then take 1 ms, so
+        // the first samples span 5 ms and must be timed again with a larger batch.
+        let mut calls = 0;
+        let op = || {
+            calls += 1;
+            let ms = if calls <= 3 * CALIBRATION_CALLS { 5 } else { 1 };
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+            Ok(())
+        };
+        let s = time(3, 0, 1, 1_000_000, op).unwrap();
+        assert_eq!(s.ns.len(), 3);
+        assert!(s.batch > 5, "batch {}", s.batch);
     }
 }

@@ -12,6 +12,19 @@
 //! Every sample is printed so the harness can recompute the statistics (and catch a
 //! truncated or garbled line) and draw the distributions; `bench-end` proves the output is
 //! complete. Errors go to stderr as `bench: error: ...` with exit status 1.
+//!
+//! With `--exact N` (one operation, run exactly N times untimed: the harness measures the
+//! kernel instructions of the run, not its time) the whole output is one line, printed
+//! after the last of the N operations succeeded:
+//!
+//! ```text
+//! exact <name> n=<N>
+//! ```
+//!
+//! or the `unsupported` line above. No `bench-begin`/`bench-end` frame and no clock line:
+//! measuring the clock's granularity reads it a varying number of times, and in a guest
+//! without a vDSO each read is kernel work that would blur the count. The line itself
+//! proves the run completed; the exit status is 0.
 
 use std::io::Write;
 
@@ -52,6 +65,11 @@ pub fn result(name: &str, samples: &Samples) {
 /// A figure the kernel cannot produce yet.
 pub fn unsupported(name: &str, reason: &str) {
     emit(&format!("unsupported {name} reason={}", reason.replace('\n', " ")));
+}
+
+/// The only line of an `--exact N` run: `name` ran `n` times, every one checked.
+pub fn exact(name: &str, n: u32) {
+    emit(&format!("exact {name} n={n}"));
 }
 
 /// The last line.

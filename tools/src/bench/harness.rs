@@ -1,5 +1,5 @@
 //! One harness run, top to bottom: build what is needed, then each requested part (host,
-//! guest, cold start, QEMU), then the ratios, the targets, and the three outputs (table on
+//! guest, cold start, QEMU, kernel instructions), then the ratios, the targets, and the three outputs (table on
 //! stdout, JSON report, SVG chart).
 //!
 //! The parts are independent: a part that fails is recorded with its error (and makes the
@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::error::BenchError;
+use super::insns::{self, KernelInsns};
 use super::options::{Options, PartName, Resolved};
 use super::probe::{self, ProgramSupport};
 use super::program::{BenchRun, Workload};
@@ -47,9 +48,7 @@ pub fn execute(options: &Options) -> Result<Report, BenchError> {
 fn planned_steps(opts: &Resolved) -> u64 {
     let ops = opts.ops.len() as u64;
     let mut steps = 1; // guest programs
-    let vm = opts.wants(PartName::Guest)
-        || opts.wants(PartName::Coldstart)
-        || opts.wants(PartName::Qemu);
+    let vm = VM_PARTS.into_iter().any(|p| opts.wants(p));
     if vm {
         steps += 3; // vmm, image, probe
     }
@@ -65,8 +64,15 @@ fn planned_steps(opts: &Resolved) -> u64 {
     if opts.wants(PartName::Qemu) {
         steps += 1 + 2 * u64::from(opts.qemu_runs);
     }
+    if opts.wants(PartName::Insns) {
+        steps += 2 * insns::selected(&opts.ops, opts.smoke).len() as u64;
+    }
     steps
 }
+
+/// The parts that boot VMs.
+const VM_PARTS: [PartName; 4] =
+    [PartName::Guest, PartName::Coldstart, PartName::Qemu, PartName::Insns];
 
 /// What the VM-based parts share; a failure to build it fails those parts only.
 struct VmSetup {
@@ -129,8 +135,7 @@ pub fn run(opts: &Resolved) -> Result<Report, BenchError> {
     } else {
         Part::NotRequested
     };
-    let needs_vm =
-        [PartName::Guest, PartName::Coldstart, PartName::Qemu].into_iter().any(|p| opts.wants(p));
+    let needs_vm = VM_PARTS.into_iter().any(|p| opts.wants(p));
     let vm = needs_vm.then(|| vm_setup(opts, &apps, &progress).map_err(|e| e.to_string()));
     let guest = on_vm(opts, &vm, PartName::Guest, |vm| Part::from_result(guest_part(&ctx, vm)));
     let coldstart = on_vm(opts, &vm, PartName::Coldstart, |vm| {
@@ -139,6 +144,7 @@ pub fn run(opts: &Resolved) -> Result<Report, BenchError> {
         Part::from_result(coldstart::measure(&vm.vmm, &vm.support, opts.runs, &tick))
     });
     let qemu = on_vm(opts, &vm, PartName::Qemu, |vm| qemu_part(&ctx, vm));
+    let insns = on_vm(opts, &vm, PartName::Insns, |vm| insns_part(&ctx, vm));
     progress.finish();
 
     let ratios = match (host.ok(), guest.ok()) {
@@ -159,6 +165,7 @@ pub fn run(opts: &Resolved) -> Result<Report, BenchError> {
         ratios,
         coldstart,
         qemu,
+        insns,
         targets,
     })
 }
@@ -218,6 +225,19 @@ fn qemu_part(ctx: &Ctx<'_>, vm: &VmSetup) -> Part<QemuComparison> {
         let tick = |m: &str| ctx.progress.step(m);
         qemu::compare(&qemu_bin, &boot, &kernel, &vm.support, ctx.opts.qemu_runs, &tick)
     }))
+}
+
+/// Kernel instructions per operation, or skipped with a note when KVM does not count them.
+fn insns_part(ctx: &Ctx<'_>, vm: &VmSetup) -> Part<KernelInsns> {
+    ctx.progress.stage("kernel instructions per operation (two boots each)");
+    let boot =
+        insns::Boot { vmm: &vm.vmm, image: &vm.image, mem_mib: ctx.opts.mem, timeout: ctx.timeout };
+    let names = insns::selected(&ctx.opts.ops, ctx.opts.smoke);
+    let part = insns::measure(&boot, &names, ctx.opts.smoke, &|m| ctx.progress.step(m));
+    if let Part::Skipped { reason } = &part {
+        ctx.progress.note(&format!("note: kernel instructions skipped: {reason}"));
+    }
+    part
 }
 
 fn settings(opts: &Resolved, vmm: Option<&Path>) -> Settings {

@@ -14,6 +14,7 @@
 //! - `program`, `protocol`, `ops`, `stats`: the bench program's invocation, output
 //!   protocol, operation names and statistics; `host`, `guest`: its two runs
 //! - `coldstart`, `timings`: VM cold start and the `--timings` breakdown; `qemu`: QEMU
+//! - `insns`: emulated kernel instructions per operation (KVM's counter, two boots each)
 //! - `ratios`, `targets`, `machine`, `provenance`, `report`: the report's contents
 //! - `table`, `chart`, `progress`: what a person sees
 
@@ -23,6 +24,7 @@ pub mod error;
 pub mod guest;
 pub mod harness;
 pub mod host;
+pub mod insns;
 pub mod machine;
 pub mod ops;
 pub mod options;

@@ -19,6 +19,9 @@ pub enum PartName {
     Coldstart,
     /// QEMU booting the same kernel and disk, against the vmm.
     Qemu,
+    /// Emulated guest-kernel instructions per operation (two `vmm run --timings` boots per
+    /// operation; smoke: getppid and signal_round_trip only).
+    Insns,
 }
 
 /// Measure exec latency in the guest against host Linux, VM cold start, and QEMU.
@@ -26,7 +29,7 @@ pub enum PartName {
 #[command(name = "exec-bench")]
 pub struct Options {
     /// Parts to run (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [PartName::Host, PartName::Guest, PartName::Coldstart, PartName::Qemu])]
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [PartName::Host, PartName::Guest, PartName::Coldstart, PartName::Qemu, PartName::Insns])]
     pub parts: Vec<PartName>,
     /// Fast pipeline check: a few iterations and boots (seconds, not minutes).
     #[arg(long)]
@@ -199,13 +202,16 @@ mod tests {
         assert_eq!((r.host_iters, r.guest_iters, r.runs, r.qemu_runs), (5, 5, 7, 2));
         let r = parse(&["--iters", "9", "--guest-iters", "3"]).unwrap();
         assert_eq!((r.host_iters, r.guest_iters, r.host_syscall_iters), (9, 3, 2000));
-        assert_eq!(r.parts.len(), 4);
+        assert_eq!(r.parts.len(), 5);
+        assert!(r.wants(PartName::Insns));
     }
 
     #[test]
     fn parts_and_ops() {
         let r = parse(&["--parts", "host,qemu", "--ops", "getppid,fork_exit_wait"]).unwrap();
         assert!(r.wants(PartName::Host) && r.wants(PartName::Qemu) && !r.wants(PartName::Guest));
+        assert!(!r.wants(PartName::Insns));
+        assert_eq!(parse(&["--parts", "insns"]).unwrap().parts, [PartName::Insns]);
         assert_eq!(r.ops, ["getppid", "fork_exit_wait"]);
         assert!(parse(&["--ops", "nope"]).is_err());
         assert!(parse(&["--iters", "0"]).is_err());

@@ -46,6 +46,15 @@ pub fn args(workload: &Workload, true_path: &str, script: &str) -> Vec<String> {
     ]
 }
 
+/// The arguments of an exact run: `name` exactly `n` times, untimed (`--exact`, see
+/// `guest-apps/bench/src/output.rs`), with `true` and the script at the given paths.
+pub fn exact_args(name: &str, n: u32, true_path: &str, script: &str) -> Vec<String> {
+    let mut args = vec!["--true", true_path, "--script", script, "--ops", name, "--exact"];
+    let n = n.to_string();
+    args.push(&n);
+    args.into_iter().map(String::from).collect()
+}
+
 /// Whether a stdout line announces a finished figure (for the progress bar).
 pub fn is_figure_line(line: &str) -> bool {
     line.starts_with("result ") || line.starts_with("unsupported ")

@@ -5,11 +5,11 @@
 //! exactly the operations asked for, has every sample of every figure, and its printed
 //! summaries equal the ones recomputed from the samples. A figure whose total time per
 //! sample is within 20 clock ticks is refused too: a coarse guest clock would otherwise
-//! produce a confident wrong number.
+//! produce a confident wrong number. An `unsupported` line is refused as well: every
+//! operation is required (the bench program keeps the line as a safety net).
 
 use serde::{Deserialize, Serialize};
 
-use super::ops;
 use super::stats::Summary;
 
 /// The protocol version this harness understands.
@@ -31,15 +31,6 @@ pub struct Figure {
     pub samples_ns: Vec<u64>,
 }
 
-/// An operation the kernel could not offer.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Unsupported {
-    /// Protocol name.
-    pub name: String,
-    /// What the bench program said.
-    pub reason: String,
-}
-
 /// Everything one run of the bench program reported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BenchOutput {
@@ -47,8 +38,6 @@ pub struct BenchOutput {
     pub clock_granularity_ns: u64,
     /// Measured operations, in run order.
     pub figures: Vec<Figure>,
-    /// Operations reported as unsupported.
-    pub unsupported: Vec<Unsupported>,
 }
 
 impl BenchOutput {
@@ -76,7 +65,7 @@ pub fn parse(stdout: &str, expected: &[&str]) -> Result<BenchOutput, String> {
     if version != u64::from(VERSION) {
         return Err(format!("protocol version {version}, this harness reads {VERSION}"));
     }
-    let mut out = BenchOutput { clock_granularity_ns: 0, figures: vec![], unsupported: vec![] };
+    let mut out = BenchOutput { clock_granularity_ns: 0, figures: vec![] };
     let mut ended = false;
     while let Some(line) = lines.next() {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -90,11 +79,7 @@ pub fn parse(stdout: &str, expected: &[&str]) -> Result<BenchOutput, String> {
                 let figure = parse_result(&words, lines.next())?;
                 out.figures.push(figure);
             }
-            Some("unsupported") => {
-                let name = words.get(1).ok_or("unsupported line without a name")?;
-                let reason = line.split_once("reason=").map_or("", |(_, r)| r).trim();
-                out.unsupported.push(Unsupported { name: name.to_string(), reason: reason.into() });
-            }
+            Some("unsupported") => return Err(unsupported(line)),
             _ => return Err(format!("unexpected line: {line:?}")),
         }
     }
@@ -103,6 +88,27 @@ pub fn parse(stdout: &str, expected: &[&str]) -> Result<BenchOutput, String> {
     }
     check(&out, expected)?;
     Ok(out)
+}
+
+/// The refusal of an `unsupported <name> reason=...` line: the bench program may still say
+/// it (a safety net for kernels without signal handlers), but every operation is required
+/// of this guest kernel, so it is a failure that quotes the program's reason.
+pub fn unsupported(line: &str) -> String {
+    let name = line.split_whitespace().nth(1).unwrap_or("(no name)");
+    let reason = line.split_once("reason=").map_or("", |(_, r)| r).trim();
+    format!("{name} reported unsupported, but every operation is required: {reason}")
+}
+
+/// Checks the output of `bench --ops <name> --exact <n>`: exactly the one line
+/// `exact <name> n=<n>` (an `unsupported` line is refused like in [`parse`]).
+pub fn parse_exact(stdout: &str, name: &str, n: u32) -> Result<(), String> {
+    let lines: Vec<&str> = stdout.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let expected = format!("exact {name} n={n}");
+    match lines.as_slice() {
+        [line] if *line == expected => Ok(()),
+        [line] if line.starts_with("unsupported ") => Err(unsupported(line)),
+        _ => Err(format!("expected the one line {expected:?}, got {stdout:?}")),
+    }
 }
 
 /// A `result` line and the `samples` line that must follow it.
@@ -138,15 +144,10 @@ fn parse_result(words: &[&str], samples_line: Option<&str>) -> Result<Figure, St
     Ok(Figure { name, batch, stats, samples_ns })
 }
 
-/// Every expected operation exactly once, only the allowed ones unsupported, and every
-/// figure well above the clock's granularity.
+/// Every expected operation exactly once, and every figure well above the clock's
+/// granularity.
 fn check(out: &BenchOutput, expected: &[&str]) -> Result<(), String> {
-    let reported: Vec<&str> = out
-        .figures
-        .iter()
-        .map(|f| f.name.as_str())
-        .chain(out.unsupported.iter().map(|u| u.name.as_str()))
-        .collect();
+    let reported: Vec<&str> = out.figures.iter().map(|f| f.name.as_str()).collect();
     for name in expected {
         match reported.iter().filter(|r| *r == name).count() {
             1 => {}
@@ -156,11 +157,6 @@ fn check(out: &BenchOutput, expected: &[&str]) -> Result<(), String> {
     }
     if let Some(extra) = reported.iter().find(|r| !expected.contains(r)) {
         return Err(format!("unexpected figure {extra}"));
-    }
-    for u in &out.unsupported {
-        if !ops::find(&u.name).is_some_and(|op| op.may_be_unsupported) {
-            return Err(format!("{} may not be unsupported (it said: {})", u.name, u.reason));
-        }
     }
     if out.clock_granularity_ns == 0 {
         return Err("no clock granularity reported".into());
@@ -187,7 +183,8 @@ mod tests {
         clock granularity_ns=30\n\
         result getppid n=3 batch=64 median_ns=200 p99_ns=300 min_ns=100 max_ns=300 mean_ns=200\n\
         samples getppid 100 200 300\n\
-        unsupported signal_round_trip reason=rt_sigaction(SIGUSR1) failed: ENOSYS (38)\n\
+        result signal_round_trip n=2 batch=1 median_ns=900 p99_ns=1000 min_ns=900 max_ns=1000 mean_ns=950\n\
+        samples signal_round_trip 1000 900\n\
         bench-end\n";
 
     #[test]
@@ -195,7 +192,32 @@ mod tests {
         let out = parse(GOOD, &["getppid", "signal_round_trip"]).unwrap();
         assert_eq!(out.clock_granularity_ns, 30);
         assert_eq!(out.figure("getppid").unwrap().stats.median_ns, 200);
-        assert_eq!(out.unsupported[0].reason, "rt_sigaction(SIGUSR1) failed: ENOSYS (38)");
+        assert_eq!(out.figure("signal_round_trip").unwrap().samples_ns, [1000, 900]);
+    }
+
+    #[test]
+    fn refuses_unsupported_signals() {
+        let ops = ["getppid", "signal_round_trip"];
+        let at = GOOD.find("result signal_round_trip").unwrap();
+        let end = GOOD.find("bench-end").unwrap();
+        let unsupported = format!(
+            "{}unsupported signal_round_trip reason=kill(self, SIGUSR1) failed: ENOSYS (38)\n{}",
+            &GOOD[..at],
+            &GOOD[end..]
+        );
+        let err = parse(&unsupported, &ops).unwrap_err();
+        assert!(err.contains("signal_round_trip reported unsupported"), "{err}");
+        assert!(err.contains("ENOSYS (38)"), "{err}");
+    }
+
+    #[test]
+    fn exact_runs() {
+        assert!(parse_exact("exact getppid n=200\n", "getppid", 200).is_ok());
+        assert!(parse_exact("exact getppid n=20\n", "getppid", 200).is_err());
+        assert!(parse_exact("", "getppid", 200).is_err());
+        assert!(parse_exact("exact getppid n=200\nexact getppid n=200\n", "getppid", 200).is_err());
+        let refused = parse_exact("unsupported getppid reason=no\n", "getppid", 1).unwrap_err();
+        assert!(refused.contains("required"), "{refused}");
     }
 
     #[test]
@@ -209,8 +231,6 @@ mod tests {
         let short = GOOD.replace("samples getppid 100 200 300", "samples getppid 100 200");
         assert!(parse(&short, &ops).is_err());
         assert!(parse(GOOD, &["getppid"]).unwrap_err().contains("unexpected figure"));
-        let fork = GOOD.replace("unsupported signal_round_trip", "unsupported getppid");
-        assert!(parse(&fork, &ops).is_err());
         let coarse = GOOD.replace("granularity_ns=30", "granularity_ns=1000000");
         assert!(parse(&coarse, &ops).unwrap_err().contains("too coarse"));
     }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::coldstart::ColdStart;
 use super::error::BenchError;
+use super::insns::KernelInsns;
 use super::machine::Machine;
 use super::probe::ProgramSupport;
 use super::program::BenchRun;
@@ -18,7 +19,9 @@ use super::ratios::Ratio;
 use super::targets::Target;
 
 /// The value of [`Report::schema`].
-pub const SCHEMA: &str = "exec-bench/1";
+/// Version 2: `insns` added; `unsupported` dropped from the bench outputs (every
+/// operation is required).
+pub const SCHEMA: &str = "exec-bench/2";
 
 /// How one part of the benchmark ended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,6 +116,8 @@ pub struct Report {
     pub coldstart: Part<ColdStart>,
     /// QEMU on the same kernel and disk.
     pub qemu: Part<QemuComparison>,
+    /// Emulated guest-kernel instructions per operation (KVM's `insn_emulation`).
+    pub insns: Part<KernelInsns>,
     /// The targets and where the figures stand.
     pub targets: Vec<Target>,
 }
@@ -120,7 +125,11 @@ pub struct Report {
 impl Report {
     /// Whether any requested part failed.
     pub fn any_failed(&self) -> bool {
-        self.host.failed() || self.guest.failed() || self.coldstart.failed() || self.qemu.failed()
+        self.host.failed()
+            || self.guest.failed()
+            || self.coldstart.failed()
+            || self.qemu.failed()
+            || self.insns.failed()
     }
 
     /// Writes the report as pretty JSON to `path`.

@@ -1,5 +1,6 @@
-//! The report as a table for the terminal: guest against host per operation, cold start
-//! with its `--timings` breakdown, QEMU against the vmm, and the targets.
+//! The report as a table for the terminal: guest against host per operation, the guest
+//! kernel's instructions per operation, cold start with its `--timings` breakdown, QEMU
+//! against the vmm, and the targets.
 
 use std::fmt::Write as _;
 
@@ -45,9 +46,6 @@ fn cells(run: Option<&BenchRun>, name: &str) -> (String, String) {
     if let Some(f) = run.output.figure(name) {
         return (fmt_ns(f.stats.median_ns), fmt_ns(f.stats.p99_ns));
     }
-    if run.output.unsupported.iter().any(|u| u.name == name) {
-        return ("unsupported".into(), "".into());
-    }
     ("—".into(), "—".into())
 }
 
@@ -72,6 +70,7 @@ pub fn render(r: &Report) -> String {
         }
     );
     render_ops(&mut o, r);
+    render_insns(&mut o, r);
     render_coldstart(&mut o, r);
     render_qemu(&mut o, r);
     let _ = writeln!(o, "Targets");
@@ -113,10 +112,28 @@ fn render_ops(o: &mut String, r: &Report) {
         if let Some(status) = part_status(part) {
             let _ = writeln!(o, "  {side}: {status}");
         }
-        if let Some(run) = part.ok() {
-            for u in &run.output.unsupported {
-                let _ = writeln!(o, "  {side}: {} unsupported: {}", u.name, u.reason);
+    }
+    let _ = writeln!(o);
+}
+
+fn render_insns(o: &mut String, r: &Report) {
+    let _ = writeln!(o, "Kernel instructions per operation (KVM insn_emulation, two boots each)");
+    match &r.insns {
+        Part::Ok(k) => {
+            let _ = writeln!(
+                o,
+                "  {:<28} {:>16} {:>14} {:>24}",
+                "operation", "kernel insns/op", "ops per boot", "boot insns"
+            );
+            for f in &k.figures {
+                let label = super::ops::find(&f.name).map_or(f.name.as_str(), |op| op.label);
+                let runs = format!("{} / {}", f.n_small, f.n_large);
+                let boots = format!("{} / {}", f.insns_small, f.insns_large);
+                let _ = writeln!(o, "  {label:<28} {:>16.1} {runs:>14} {boots:>24}", f.per_op);
             }
+        }
+        other => {
+            let _ = writeln!(o, "  {}", part_status(other).unwrap_or_default());
         }
     }
     let _ = writeln!(o);

@@ -51,6 +51,19 @@ pub fn parse(stderr: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// The value of KVM counter `name` in one run's `--timings` block (a line
+/// `  kvm: <name>   <value>`), if the vmm could read it: it prints the counters only when
+/// KVM offers per-vCPU statistics (`KVM_GET_STATS_FD`, see `vmm/src/vstate/stats.rs`).
+pub fn kvm_counter(stderr: &str, name: &str) -> Option<u64> {
+    let mut lines = stderr.lines().skip_while(|l| l.trim() != "vmm timings:");
+    lines.next()?;
+    lines.take_while(|l| l.starts_with("  ")).find_map(|line| {
+        let rest = line.trim().strip_prefix("kvm:")?.trim_start();
+        let (label, value) = rest.split_once(char::is_whitespace)?;
+        (label == name).then(|| value.trim().parse().ok())?
+    })
+}
+
 /// Per-label statistics over several runs, in the order labels first appeared.
 pub fn combine(runs: &[Vec<(String, f64)>]) -> Vec<Phase> {
     let mut labels: Vec<&str> = vec![];
@@ -85,6 +98,8 @@ mod tests {
         \x20 kernel load (elf, boot params)        165.6 us\n\
         \x20   kernel entry -> banner            11413.8 us\n\
         \x20   vcpu start -> kernel entry              n/a (no guest report)\n\
+        \x20   kvm: exits                               5123\n\
+        \x20   kvm: insn_emulation                    135310\n\
         \x20 teardown                            deferred to a reaper process\n\
         \x20 total wall (process)                15940.1 us\n";
 
@@ -103,6 +118,17 @@ mod tests {
         );
         assert_eq!(phases[2].1, 11413.8);
         assert!(parse("no timings here").is_empty());
+    }
+
+    #[test]
+    fn reads_kvm_counters() {
+        assert_eq!(kvm_counter(SAMPLE, "insn_emulation"), Some(135_310));
+        assert_eq!(kvm_counter(SAMPLE, "exits"), Some(5_123));
+        assert_eq!(kvm_counter(SAMPLE, "insn"), None);
+        let without = SAMPLE.replace("    kvm: insn_emulation                    135310\n", "");
+        assert_eq!(kvm_counter(&without, "insn_emulation"), None);
+        let outside = "  kvm: insn_emulation 5\nvmm timings:\n  total wall (process) 1.0 us\n";
+        assert_eq!(kvm_counter(outside, "insn_emulation"), None);
     }
 
     #[test]

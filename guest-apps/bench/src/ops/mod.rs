@@ -20,6 +20,10 @@ pub struct Settings {
     pub iters: u32,
     /// Samples for the cheap operations (null syscall, clock, pipe, signal).
     pub syscall_iters: u32,
+    /// `--exact N`: run the operation exactly N times, untimed, with no warm-up,
+    /// calibration or batching, so that two runs differ by a known number of operations
+    /// (the harness divides the difference of their kernel instruction counts by it).
+    pub exact: Option<u32>,
     /// The clock's observed granularity (set once measured, before any operation runs).
     pub granularity_ns: u64,
 }
@@ -31,19 +35,26 @@ fn warmup(iters: u32) -> u32 {
 
 impl Settings {
     /// Times a process operation: `iters` samples of one call each (batched only if the
-    /// clock is too coarse for one).
+    /// clock is too coarse for one); in exact mode, exactly N untimed calls.
     pub fn time_process<F>(&self, op: F) -> Result<Samples, String>
     where
         F: FnMut() -> Result<(), String>,
     {
+        if let Some(n) = self.exact {
+            return measure::repeat(n, op);
+        }
         measure::time(self.iters, warmup(self.iters), 1, self.granularity_ns, op)
     }
 
-    /// Times a cheap operation: `syscall_iters` samples of at least `min_batch` calls.
+    /// Times a cheap operation: `syscall_iters` samples of at least `min_batch` calls; in
+    /// exact mode, exactly N untimed calls.
     pub fn time_cheap<F>(&self, min_batch: u32, op: F) -> Result<Samples, String>
     where
         F: FnMut() -> Result<(), String>,
     {
+        if let Some(n) = self.exact {
+            return measure::repeat(n, op);
+        }
         measure::time(
             self.syscall_iters,
             warmup(self.syscall_iters),
@@ -58,7 +69,8 @@ impl Settings {
 pub enum Outcome {
     /// It was measured.
     Measured(Samples),
-    /// The kernel does not offer what it needs (only the signal round trip may say this).
+    /// The kernel does not offer what it needs (only the signal round trip may say this,
+    /// and the harness treats it as a failure: it is a safety net for other kernels).
     Unsupported(String),
 }
 
