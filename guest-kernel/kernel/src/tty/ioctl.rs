@@ -11,9 +11,9 @@ use crate::fs::UserAccess;
 use linux_raw_sys::general::{TCIFLUSH, TCIOFLUSH, TCOFLUSH};
 use posix::Errno;
 use posix::tty::termios::{
-    TERMIOS_SIZE, Termios, WINSIZE_SIZE, FIONREAD, TCFLSH, TCGETS, TCSBRK, TCSETS,
-    TCSETSF, TCSETSW, TCXONC, TIOCGPGRP, TIOCGSID, TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ, TIOCSCTTY,
-    TIOCSPGRP, TIOCSWINSZ,
+    FIONREAD, TCFLSH, TCGETS, TCSBRK, TCSETS, TCSETSF, TCSETSW, TCXONC, TERMIOS_SIZE, TIOCGPGRP,
+    TIOCGSID, TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ, TIOCSCTTY, TIOCSPGRP, TIOCSWINSZ, Termios,
+    WINSIZE_SIZE,
 };
 
 /// Discards the input (the ring and what waits for room in it).
@@ -85,9 +85,8 @@ pub fn ioctl(request: u32, arg: usize, user: &mut dyn UserAccess) -> Result<isiz
             put_i32(user, arg, pgrp as i32)?;
         }
         TIOCSPGRP => {
-            ctty::check_access(false).or_else(|e| {
-                if e == Errno::EIO { Err(Errno::ENOTTY) } else { Err(e) }
-            })?;
+            ctty::check_access(false)
+                .or_else(|e| if e == Errno::EIO { Err(Errno::ENOTTY) } else { Err(e) })?;
             let mut v = [0u8; 4];
             user.copy_in(arg, &mut v)?;
             ctty::set_foreground(i32::from_ne_bytes(v))?;

@@ -21,10 +21,10 @@ use crate::fs::user::UserAccess;
 use crate::fs::wait;
 use crate::mm::layout;
 use crate::mm::memops::Batch;
+use crate::tty;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use posix::Errno;
-use crate::tty;
 use posix::tty::termios::FIONREAD;
 use spin::mutex::SpinMutex;
 
