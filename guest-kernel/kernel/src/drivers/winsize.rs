@@ -10,6 +10,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 static REPORTED: AtomicU32 = AtomicU32::new(0);
 
 /// Notes that the device's terminal is `rows` x `cols` (a size of 0 x 0 is ignored).
+#[allow(dead_code, reason = "the virtio console's size support (VIRTIO_CONSOLE_F_SIZE) calls it")]
 pub fn report(rows: u16, cols: u16) {
     let word = (u32::from(rows) << 16) | u32::from(cols);
     if word != 0 {
@@ -20,5 +21,5 @@ pub fn report(rows: u16, cols: u16) {
 /// The size reported since the last call, if any.
 pub fn take() -> Option<(u16, u16)> {
     let word = REPORTED.swap(0, Ordering::Acquire);
-    (word != 0).then(|| ((word >> 16) as u16, word as u16))
+    (word != 0).then_some(((word >> 16) as u16, word as u16))
 }

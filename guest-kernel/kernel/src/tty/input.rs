@@ -12,7 +12,7 @@ use crate::process::kill::signal_group;
 use posix::tty::ldisc::Signals;
 
 /// Takes what the driver has into the line discipline, writes the echo, and sends the
-/// signals the input asked for. Returns whether the host's input has ended.
+/// signals the input asked for.
 pub fn pull() {
     let Some((signals, pgrp)) = with(|t| {
         let signals = take(t);

@@ -86,7 +86,7 @@ pub fn ioctl(request: u32, arg: usize, user: &mut dyn UserAccess) -> Result<isiz
         }
         TIOCSPGRP => {
             ctty::check_access(false)
-                .or_else(|e| if e == Errno::EIO { Err(Errno::ENOTTY) } else { Err(e) })?;
+                .map_err(|e| if e == Errno::EIO { Errno::ENOTTY } else { e })?;
             let mut v = [0u8; 4];
             user.copy_in(arg, &mut v)?;
             ctty::set_foreground(i32::from_ne_bytes(v))?;
