@@ -1,5 +1,6 @@
 //! The line discipline against what Linux's N_TTY does with the same input (the expected
-//! echoes were taken from drivers/tty/n_tty.c's rules and checked on a Linux pty).
+//! echoes follow drivers/tty/n_tty.c's rules; they are not yet checked against a Linux
+//! pty, which the real-terminal tests will do).
 
 use super::ldisc::{BUF_SIZE, Ldisc};
 use super::output::{Column, find_newline, only_onlcr};
