@@ -46,6 +46,7 @@ static inline const char *errname(int e)
     case ENFILE: return "ENFILE";
     case EMFILE: return "EMFILE";
     case ENOTTY: return "ENOTTY";
+    case ENXIO: return "ENXIO";
     case ENOSPC: return "ENOSPC";
     case ESPIPE: return "ESPIPE";
     case EROFS: return "EROFS";

@@ -28,6 +28,7 @@ for_each_libc!(
     cpu_timers_match_linux,
     file_attributes_match_linux,
     file_access_as_a_user_matches_linux,
+    not_a_terminal_matches_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -113,6 +114,16 @@ fn c_program_matches_linux(libc: Libc, name: &str) -> String {
     assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
     assert_eq!(run.stdout, host, "guest and host disagree");
     host
+}
+
+/// Descriptors that are not a terminal, in a session without a controlling terminal:
+/// the console when the vmm's stdin and stdout are pipes, pipes, /dev/null; every terminal
+/// request ENOTTY, /dev/tty ENXIO (`guest-apps/c/notatty.c`).
+fn not_a_terminal_matches_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "notatty");
+    assert!(host.contains("stdout: isatty 0 (ENOTTY)"), "{host}");
+    assert!(host.contains("open /dev/tty without a controlling terminal: ENXIO"), "{host}");
+    assert!(host.ends_with("child: exit 0\ndone\n"), "{host}");
 }
 
 /// Real-time signals: sigqueue's queue and values, their order, sigwaitinfo and

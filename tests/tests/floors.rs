@@ -7,7 +7,7 @@
 //! |---|---|
 //! | 4 | `entry` (the task loop) |
 //! | 3 | `syscall` |
-//! | 2 | `process`, `exec`, `fs`, `uaccess` |
+//! | 2 | `process`, `exec`, `fs`, `tty`, `uaccess` |
 //! | 1 | `sched`, `mm`, `block`, `drivers`, `time`, `console`, `power`, `random`, `klog`, `report` |
 //! | 0 | `arch`, `sync` |
 //!
@@ -29,7 +29,7 @@ fn floor(module: &str) -> Option<Option<u8>> {
     Some(match module {
         "entry" => Some(4),
         "syscall" => Some(3),
-        "process" | "exec" | "fs" | "uaccess" => Some(2),
+        "process" | "exec" | "fs" | "tty" | "uaccess" => Some(2),
         "sched" | "mm" | "block" | "drivers" | "time" | "console" | "power" | "random" | "klog"
         | "report" => Some(1),
         "arch" | "sync" => Some(0),

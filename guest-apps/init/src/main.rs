@@ -15,6 +15,11 @@
 //! "Command Search and Execution"): 127 if it was not found, 126 if it was found but could
 //! not be executed.
 //!
+//! The program runs as the leader of its own session, with the console as its controlling
+//! terminal when the console is one ([`session`]), as `login` would start a shell. init
+//! forks with the raw system call and execs in the child itself (std's `spawn` with a
+//! pre-exec step needs `socketpair`, which the kernel does not have).
+//!
 //! With `vmm run --user USER[:GROUP]` the kernel passes `init.user=USER[:GROUP]` in init's
 //! environment (`vmm_abi::user`); init resolves it against `/etc/passwd` and `/etc/group`
 //! ([`user`]), removes it from the program's environment and, in the child right before
@@ -22,6 +27,7 @@
 //! image does not know is one line on stderr and status 2 (bad input, like the vmm's own).
 
 mod privileges;
+mod session;
 mod user;
 
 use std::os::unix::process::CommandExt;
@@ -33,6 +39,22 @@ const DEFAULT_ENV: [(&str, &str); 3] =
 
 /// `ENOSYS`.
 const ENOSYS: i32 = 38;
+
+/// `fork()`: the child's pid in the parent, 0 in the child, or -errno.
+fn fork() -> i64 {
+    let ret: i64;
+    // SAFETY: fork reads and writes no memory of ours; init has one thread, so the child
+    // may go on running Rust code (allocation included) until it execs.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            inlateout("rax") 57i64 => ret,
+            lateout("rcx") _, lateout("r11") _,
+            options(nostack),
+        );
+    }
+    ret
+}
 
 /// `wait4(-1, &status, 0, NULL)`: reaps any child; returns (pid or -errno, status).
 fn wait_any() -> (i64, i32) {
@@ -97,22 +119,38 @@ fn main() {
             command.env(key, if key == "HOME" { home.as_deref().unwrap_or(value) } else { value });
         }
     }
-    if let Some(identity) = identity {
-        // SAFETY: the closure runs between fork and exec; it makes raw system calls on the
-        // already-built `identity` only (no allocation, no locks): async-signal-safe.
-        unsafe {
-            command.pre_exec(move || privileges::become_user(&identity));
-        }
-    }
-    let child = match command.spawn() {
-        Ok(child) => child,
-        Err(e) if e.raw_os_error() == Some(ENOSYS) => {
+    let main = match fork() {
+        0 => {
+            // The child: its own session (and the console as its terminal), then the
+            // user's ids, then the program.
+            // SAFETY: the closure runs right before exec in the child, which has one
+            // thread; it makes raw system calls on the already-built `identity` only.
+            unsafe {
+                command.pre_exec(move || {
+                    session::lead_session()?;
+                    match &identity {
+                        Some(identity) => privileges::become_user(identity),
+                        None => Ok(()),
+                    }
+                });
+            }
             let error = command.exec();
             cannot_execute(&program, error);
         }
-        Err(e) => cannot_execute(&program, e),
+        pid if pid > 0 => pid,
+        err if err == -i64::from(ENOSYS) => {
+            // No processes: init becomes the program (its own session stays).
+            if let Some(identity) = identity {
+                // SAFETY: as above, in init itself right before exec.
+                unsafe {
+                    command.pre_exec(move || privileges::become_user(&identity));
+                }
+            }
+            let error = command.exec();
+            cannot_execute(&program, error);
+        }
+        err => cannot_execute(&program, std::io::Error::from_raw_os_error(-err as i32)),
     };
-    let main = i64::from(child.id());
     loop {
         match wait_any() {
             (pid, status) if pid == main => std::process::exit(shell_status(status)),

@@ -42,6 +42,7 @@ mod selftest;
 mod sync;
 mod syscall;
 mod time;
+mod tty;
 mod uaccess;
 
 use arch::x86_64::{gdt, idt, paging};
@@ -156,6 +157,12 @@ extern "C" fn kmain(start_info_phys: u64, entry_tsc: u64) -> ! {
     mm::frame::record_total();
     sched::task::set_task_start(entry::task_start);
     sched::timer::set_client_hook(process::timer::fire);
+    if options.console_tty {
+        // The console is a terminal: a line discipline, and input looked at after every
+        // device interrupt (signal characters reach programs that are not reading).
+        tty::enable();
+        sched::events::set_device_hook(tty::on_device_event);
+    }
     klog::verbose(format_args!(
         "user mode: SMEP {}, SMAP {}, random seed from {seed:?}",
         protections.smep, protections.smap

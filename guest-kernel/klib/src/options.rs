@@ -52,6 +52,10 @@ pub struct BootOptions {
     /// boot makes one pass over the command line for all of its options (each pass is
     /// about 1,400 emulated instructions on this project's hosts).
     pub fstest: Option<FsTest>,
+    /// `console.tty=1`: the console is a terminal (the vmm's stdin and stdout are one), so
+    /// the kernel puts a line discipline on it; `console.tty=0` or absent: it is not (a
+    /// pipe or a file), its bytes pass unchanged and it answers no terminal requests.
+    pub console_tty: bool,
 }
 
 /// A known option with a value the kernel cannot use.
@@ -116,6 +120,13 @@ pub fn parse(cmdline: &str) -> Result<BootOptions, OptionError<'_>> {
                 options.fstest =
                     Some(if value == Some("cat") { FsTest::Cat } else { FsTest::Basic });
             }
+            "console.tty" => {
+                options.console_tty = match value {
+                    Some("1") => true,
+                    Some("0") => false,
+                    _ => return Err(error("`1` or `0`")),
+                };
+            }
             _ => {}
         }
     }
@@ -142,6 +153,16 @@ mod tests {
         for bad in ["blktest=x", "blktest", "contest=out", "blkbench=seqread"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn console_tty() {
+        assert!(!parse("").unwrap().console_tty, "not a terminal unless told");
+        assert!(parse("console.tty=1").unwrap().console_tty);
+        assert!(!parse("console.tty=1 console.tty=0").unwrap().console_tty);
+        assert!(!parse("-- console.tty=1").unwrap().console_tty, "init's words");
+        assert!(parse("console.tty=yes").is_err());
+        assert!(parse("console.tty").is_err());
     }
 
     #[test]

@@ -24,5 +24,6 @@ pub mod process;
 pub mod rlimit;
 pub mod signal;
 pub mod time;
+pub mod tty;
 
 pub use errno::Errno;

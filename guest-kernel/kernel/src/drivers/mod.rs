@@ -2,3 +2,4 @@
 //! rest are virtio-mmio devices.
 
 pub mod virtio;
+pub mod winsize;

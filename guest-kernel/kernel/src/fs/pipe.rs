@@ -9,6 +9,7 @@
 use super::file::{FileSlot, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT};
 use super::iobuf::{ReadBuf, WriteBuf};
 use super::node::{Node, NodeId, Perm, Stream};
+use super::user::UserAccess;
 use super::wait;
 use crate::mm::frame;
 use crate::mm::memops::Batch;
@@ -241,6 +242,17 @@ impl Stream for End {
             }
             events
         }
+    }
+
+    /// FIONREAD on either end: the bytes in the pipe (Linux `pipe_ioctl`); anything else
+    /// is not a pipe request (ENOTTY).
+    fn ioctl(&self, request: u32, arg: usize, user: &mut dyn UserAccess) -> Result<isize, Errno> {
+        if request != linux_raw_sys::ioctl::FIONREAD {
+            return Err(Errno::ENOTTY);
+        }
+        let n = self.pipe.state.lock().ring.len() as i32;
+        user.copy_out(arg, &n.to_ne_bytes())?;
+        Ok(0)
     }
 }
 

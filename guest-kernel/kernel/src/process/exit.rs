@@ -44,6 +44,9 @@ pub fn exit_process(event: ChildEvent) -> ! {
     let empty = Process::empty_mm().expect("the empty address space exists from boot");
     let mm = process.replace_mm(empty);
     release_vfork_parent(process);
+    // A session leader's end hangs up its controlling terminal (before it leaves the
+    // table, while its session is still known).
+    crate::tty::session_leader_exits(process.pid);
     let (fx, ppid) = {
         let mut r = registry::lock();
         let fx = r.table.exit(process.pid, event);

@@ -159,3 +159,16 @@ fn tgkill_with(tgid: Option<Pid>, tid: Pid, sig: i32, info: Option<SigInfo>) -> 
         _ => Ok(()),
     }
 }
+
+/// Sends `sig` from the kernel to every member of process group `pgid` (Linux
+/// `kill_pgrp(pgrp, sig, 1)`): the terminal's signal characters, SIGWINCH, SIGTTIN and
+/// SIGTTOU, SIGHUP at a hangup. A group that does not exist gets nothing.
+pub fn signal_group(pgid: Pid, sig: u8) {
+    let members: Vec<Arc<Process>> = {
+        let r = registry::lock();
+        r.table.members(pgid).filter_map(|p| r.get(p).cloned()).collect()
+    };
+    for p in &members {
+        let _ = send_to_process(p, sig, SigInfo::new(sig, code::SI_KERNEL));
+    }
+}

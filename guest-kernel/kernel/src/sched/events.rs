@@ -4,13 +4,35 @@
 //! where no lock is held: in the idle loop, and by the task loop (`entry`) before every
 //! return to user mode, through [`poll`]: wake the tasks the interrupts concern (device
 //! waiters, expired deadlines) and say whether the time slice is over with others waiting
-//! (then the task yields: preemption).
+//! (then the task yields: preemption). A layer above that must see device input even
+//! when nobody waits for it (the terminal's signal characters) hands down a hook
+//! ([`set_device_hook`]) run after each device interrupt, with no scheduler lock held.
 
 use super::current;
 use super::{queue, switch, timer};
 use crate::arch::x86_64::irq::{self, EVENT_DEVICE, EVENT_TIMER};
 use crate::time;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+/// What a layer above runs after device interrupts (handed down at boot).
+pub type DeviceHook = fn();
+
+/// The installed [`DeviceHook`] (null: none).
+static DEVICE_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Installs the hook run after device interrupts. Once, at boot.
+pub fn set_device_hook(hook: DeviceHook) {
+    DEVICE_HOOK.store(hook as *mut (), Ordering::Relaxed);
+}
+
+fn run_device_hook() {
+    let hook = DEVICE_HOOK.load(Ordering::Relaxed);
+    if !hook.is_null() {
+        // SAFETY: a non-null value was stored by `set_device_hook` from a `DeviceHook`.
+        let hook = unsafe { core::mem::transmute::<*mut (), DeviceHook>(hook) };
+        hook();
+    }
+}
 
 /// Handles the interrupts noted since the last look. Returns whether the running task
 /// should yield (its slice is over and others are ready).
@@ -27,6 +49,9 @@ pub fn poll() -> bool {
         events & EVENT_TIMER != 0 && timer::expired(&mut s)
     };
     timer::run_client_if_due();
+    if events & EVENT_DEVICE != 0 {
+        run_device_hook();
+    }
     resched
 }
 

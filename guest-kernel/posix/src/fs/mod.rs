@@ -2,7 +2,7 @@
 //! change a file's mode, owner and times and what that clears (`attr`), path
 //! components and limits (`path`), open flags (`flags`), the descriptor table
 //! (`fdtable`), the pipe buffer (`pipe_ring`), directory-entry records (`dirent`), seeking
-//! (`seek`) and terminal defaults (`termios`). The kernel's `fs` module wires these to
+//! (`seek`). The kernel's `fs` module wires these to
 //! file systems and devices.
 
 pub mod attr;
@@ -15,4 +15,3 @@ pub mod path;
 pub mod pipe_ring;
 pub mod seek;
 pub mod stat;
-pub mod termios;

@@ -204,6 +204,11 @@ impl Table {
         self.groups.get(&pgid).into_iter().flat_map(|g| g.members.iter().copied())
     }
 
+    /// The session of process group `pgid`, if the group exists.
+    pub fn group_session(&self, pgid: Pid) -> Option<Pid> {
+        self.groups.get(&pgid).map(|g| g.sid)
+    }
+
     /// Whether process group `pgid` is orphaned (no live member has a parent in another
     /// group of the same session). False for a group that does not exist.
     pub fn is_orphaned(&self, pgid: Pid) -> bool {

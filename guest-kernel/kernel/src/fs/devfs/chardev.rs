@@ -15,12 +15,26 @@ pub struct CharNode {
     perm: Perm,
     rdev: u64,
     stream: Arc<dyn Stream>,
+    /// Whether an open may have the stream now (`None`: always); an open it refuses
+    /// fails with ENXIO (`/dev/tty` without a controlling terminal).
+    gate: Option<fn() -> bool>,
 }
 
 impl CharNode {
     /// A node for `stream`.
     pub fn new(id: NodeId, perm: Perm, rdev: u64, stream: Arc<dyn Stream>) -> Self {
-        Self { id, perm, rdev, stream }
+        Self { id, perm, rdev, stream, gate: None }
+    }
+
+    /// A node whose opens succeed only while `gate()` holds (ENXIO otherwise).
+    pub fn gated(
+        id: NodeId,
+        perm: Perm,
+        rdev: u64,
+        stream: Arc<dyn Stream>,
+        gate: fn() -> bool,
+    ) -> Self {
+        Self { id, perm, rdev, stream, gate: Some(gate) }
     }
 }
 
@@ -42,6 +56,9 @@ impl Node for CharNode {
     }
 
     fn open_stream(&self) -> Option<Arc<dyn Stream>> {
+        if self.gate.is_some_and(|g| !g()) {
+            return None;
+        }
         Some(self.stream.clone())
     }
 }

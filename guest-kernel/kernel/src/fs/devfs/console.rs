@@ -1,14 +1,17 @@
-//! The terminal: console port 0 (the host's stdin and stdout) behind `/dev/console`,
-//! `/dev/tty` and init's descriptors 0 and 1, and port 1 (the host's stderr) behind
-//! descriptor 2. Both answer the terminal requests (termios, window size, foreground
-//! process group) from one shared setting, as one terminal with two outputs.
+//! The console: port 0 (the host's stdin and stdout) behind `/dev/console`, `/dev/tty`
+//! and init's descriptors 0 and 1, and port 1 (the host's stderr) behind descriptor 2.
+//!
+//! When the console is a terminal (`console.tty=1`, `crate::tty`), both ports are one
+//! terminal with two outputs and every operation goes to `tty`. Otherwise (the default:
+//! the vmm's stdin or stdout is a pipe or a file, like `docker run` without `-t`) it is
+//! not a terminal: bytes pass unchanged both ways, with no echo and no line discipline,
+//! and terminal requests fail with ENOTTY (so `isatty` is false); FIONREAD still counts
+//! the input waiting, as on a pipe.
 //!
 //! Output is zero copy: the device is handed the physical pages of the caller's buffer
 //! and the call returns when the host has written them. Input is handed over from the
 //! receive buffer it arrived in (memops copy); what does not fit the caller's buffer is
-//! kept for the next read. There is no line discipline: the host's terminal is in raw
-//! mode and input is passed on as it comes (echo and line editing are the program's, as
-//! with a terminal in raw mode), whatever termios says.
+//! kept for the next read.
 
 use crate::drivers::virtio::console::{self as driver, Port};
 use crate::fs::file::{POLLIN, POLLOUT};
@@ -18,21 +21,13 @@ use crate::fs::user::UserAccess;
 use crate::fs::wait;
 use crate::mm::layout;
 use crate::mm::memops::Batch;
+use crate::tty;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use posix::Errno;
-use posix::fs::termios::{self as t, TERMIOS_SIZE, WINSIZE_SIZE};
+use posix::tty::termios::FIONREAD;
 use spin::mutex::SpinMutex;
 
-/// The terminal's settings.
-struct Settings {
-    termios: [u8; TERMIOS_SIZE],
-    winsize: [u8; WINSIZE_SIZE],
-    /// Foreground process group (`TIOCGPGRP`/`TIOCSPGRP`), 0 until set.
-    pgrp: i32,
-}
-
-static SETTINGS: SpinMutex<Option<Settings>> = SpinMutex::new(None);
 /// Input received but not read yet (a read with a smaller buffer than what arrived).
 static PENDING: SpinMutex<Vec<u8>> = SpinMutex::new(Vec::new());
 
@@ -49,16 +44,6 @@ pub fn terminal() -> Arc<dyn Stream> {
 /// The terminal's port 1 (the host's stderr).
 pub fn stderr() -> Arc<dyn Stream> {
     Arc::new(Console { port: Port::Stderr })
-}
-
-fn with_settings<T>(f: impl FnOnce(&mut Settings) -> T) -> T {
-    let mut guard = SETTINGS.lock();
-    let s = guard.get_or_insert_with(|| Settings {
-        termios: t::default_termios(),
-        winsize: t::winsize(24, 80),
-        pgrp: 0,
-    });
-    f(s)
 }
 
 impl Console {
@@ -103,6 +88,9 @@ impl Stream for Console {
         if self.port != Port::Console {
             return Err(Errno::EBADF);
         }
+        if tty::is_terminal() {
+            return tty::read(buf, nonblock);
+        }
         if buf.is_empty() {
             return Ok(0);
         }
@@ -119,6 +107,9 @@ impl Stream for Console {
 
     /// write(2): the device reads the caller's pages directly.
     fn write(&self, buf: &WriteBuf<'_>, _nonblock: bool) -> Result<usize, Errno> {
+        if tty::is_terminal() {
+            return tty::write(self.port, buf);
+        }
         let segments: Vec<(u64, usize)> =
             buf.segments().iter().filter(|s| s.len > 0).map(|s| (s.phys, s.len)).collect();
         if segments.is_empty() {
@@ -129,6 +120,9 @@ impl Stream for Console {
     }
 
     fn poll(&self) -> u16 {
+        if self.port == Port::Console && tty::is_terminal() {
+            return if tty::readable() { POLLIN | POLLOUT } else { POLLOUT };
+        }
         if self.port == Port::Console && (!PENDING.lock().is_empty() || driver::input_ready()) {
             POLLIN | POLLOUT
         } else {
@@ -136,47 +130,21 @@ impl Stream for Console {
         }
     }
 
-    /// The terminal requests of tty_ioctl(4) a program's start-up and a shell use.
+    /// The terminal's requests (`tty::ioctl`); ENOTTY when the console is not a terminal,
+    /// but for FIONREAD.
     fn ioctl(&self, request: u32, arg: usize, user: &mut dyn UserAccess) -> Result<isize, Errno> {
-        match request {
-            t::TCGETS => {
-                let termios = with_settings(|s| s.termios);
-                user.copy_out(arg, &termios)?;
-            }
-            t::TCSETS | t::TCSETSW | t::TCSETSF => {
-                let mut termios = [0u8; TERMIOS_SIZE];
-                user.copy_in(arg, &mut termios)?;
-                if request == t::TCSETSF {
-                    PENDING.lock().clear();
-                }
-                with_settings(|s| s.termios = termios);
-            }
-            t::TIOCGWINSZ => {
-                let w = with_settings(|s| s.winsize);
-                user.copy_out(arg, &w)?;
-            }
-            t::TIOCSWINSZ => {
-                let mut w = [0u8; WINSIZE_SIZE];
-                user.copy_in(arg, &mut w)?;
-                with_settings(|s| s.winsize = w);
-            }
-            t::TIOCGPGRP => {
-                let pgrp = with_settings(|s| s.pgrp);
-                user.copy_out(arg, &pgrp.to_ne_bytes())?;
-            }
-            t::TIOCSPGRP => {
-                let mut v = [0u8; 4];
-                user.copy_in(arg, &mut v)?;
-                with_settings(|s| s.pgrp = i32::from_ne_bytes(v));
-            }
-            t::FIONREAD => {
-                let n = PENDING.lock().len() as i32;
-                user.copy_out(arg, &n.to_ne_bytes())?;
-            }
-            t::TIOCOUTQ => user.copy_out(arg, &0i32.to_ne_bytes())?,
-            t::TIOCSCTTY | t::TIOCNOTTY | t::TCSBRK | t::TCXONC => {}
-            t::TCFLSH => PENDING.lock().clear(),
-            _ => return Err(Errno::ENOTTY),
+        if tty::is_terminal() {
+            return tty::ioctl(request, arg, user);
+        }
+        if request != FIONREAD {
+            return Err(Errno::ENOTTY);
+        }
+        if self.port == Port::Console {
+            // What has come, without waiting (`take_input`'s first step keeps it).
+            let n = PENDING.lock().len() as i32;
+            user.copy_out(arg, &n.to_ne_bytes())?;
+        } else {
+            user.copy_out(arg, &0i32.to_ne_bytes())?;
         }
         Ok(0)
     }

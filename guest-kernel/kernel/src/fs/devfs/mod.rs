@@ -1,5 +1,7 @@
-//! devfs, mounted at `/dev`: the console (`console`, `tty`), `null`, `zero` and the disks
-//! (`vda`, `vdb`, ... as block devices), in a fixed directory built at mount time.
+//! devfs, mounted at `/dev`: the console (`console`, and `tty`, which opens only for a
+//! process whose session has the console as its controlling terminal: ENXIO otherwise,
+//! tty(4)), `null`, `zero` and the disks (`vda`, `vdb`, ... as block devices), in a fixed
+//! directory built at mount time.
 //!
 //! Files: `chardev.rs` character device nodes and the simple streams, `console.rs` the
 //! terminal, `blockdev.rs` the disks.
@@ -54,12 +56,15 @@ pub fn new() -> NodeRef {
             makedev(5, 1),
             console.clone()
         ),
-        node(
-            3,
-            b"tty",
-            Perm { mode: mode::S_IFCHR | 0o666, uid: 0, gid: TTY_GID },
-            makedev(5, 0),
-            console
+        (
+            &b"tty"[..],
+            Arc::new(CharNode::gated(
+                NodeId { dev: DEV, ino: 3 },
+                Perm { mode: mode::S_IFCHR | 0o666, uid: 0, gid: TTY_GID },
+                makedev(5, 0),
+                console,
+                crate::tty::controls_caller_session,
+            )) as NodeRef
         ),
         node(
             4,
