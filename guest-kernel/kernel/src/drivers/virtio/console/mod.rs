@@ -21,7 +21,7 @@ mod tx;
 
 pub use device::{ConsoleError, Port, VirtioConsole};
 #[allow(unused_imports, reason = "the tty's interface (issue 14): used once the tty calls it")]
-pub use size::{ResizeHook, poll_resize, set_resize_hook, window_size};
+pub use size::{ResizeHook, poll_resize, set_resize_hook, window_size, window_size_now};
 
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};

@@ -59,6 +59,11 @@ static HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 #[allow(dead_code, reason = "the tty's interface (issue 14): used once the tty calls it")]
 pub fn window_size() -> (u16, u16) {
     super::is_up();
+    window_size_now()
+}
+
+/// [`window_size`] without bringing the console up (for its own bring-up).
+pub fn window_size_now() -> (u16, u16) {
     let size = SIZE.load(Ordering::Relaxed);
     ((size >> 16) as u16, size as u16)
 }
@@ -101,8 +106,9 @@ pub fn poll_resize() {
         }
         c.check_size()
     };
-    // The console's lock is released: the hook may use the console.
+    // The console's lock is released: the hook (and the log) may use the console.
     let Some((rows, cols)) = changed else { return };
+    crate::klog::verbose(format_args!("virtio-console: terminal resized to {rows}x{cols}"));
     let hook = HOOK.load(Ordering::Relaxed);
     if !hook.is_null() {
         // SAFETY: a non-null value was stored by `set_resize_hook` from a `ResizeHook`.
