@@ -10,20 +10,7 @@ use super::current;
 use super::{queue, switch, timer};
 use crate::arch::x86_64::irq::{self, EVENT_DEVICE, EVENT_TIMER};
 use crate::time;
-use core::sync::atomic::{AtomicPtr, Ordering};
-
-/// What a driver runs after device interrupts, where no lock is held (the console's
-/// window-size check): handed down by the driver when it comes up, since the scheduler
-/// calls nothing by name. Called from [`poll`] whenever a device interrupt was noted.
-pub type DeviceHook = fn();
-
-/// The installed [`DeviceHook`] (null: none).
-static DEVICE_HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
-
-/// Installs the hook run after device interrupts (one; a later call replaces it).
-pub fn set_device_hook(hook: DeviceHook) {
-    DEVICE_HOOK.store(hook as *mut (), Ordering::Relaxed);
-}
+use core::sync::atomic::Ordering;
 
 /// Handles the interrupts noted since the last look. Returns whether the running task
 /// should yield (its slice is over and others are ready).
@@ -40,14 +27,6 @@ pub fn poll() -> bool {
         events & EVENT_TIMER != 0 && timer::expired(&mut s)
     };
     timer::run_client_if_due();
-    if events & EVENT_DEVICE != 0 {
-        let hook = DEVICE_HOOK.load(Ordering::Relaxed);
-        if !hook.is_null() {
-            // SAFETY: a non-null value was stored by `set_device_hook` from a `DeviceHook`.
-            let hook = unsafe { core::mem::transmute::<*mut (), DeviceHook>(hook) };
-            hook();
-        }
-    }
     resched
 }
 

@@ -40,10 +40,6 @@ pub fn install(console: VirtioConsole) -> bool {
     }
     *slot = Some(console);
     UP.store(true, Ordering::Release);
-    // PLACEHOLDER until the tty (branch tty-core) exists: the scheduler's device hook is
-    // the size check itself. With the tty, its own device hook calls `poll_resize` and
-    // this line and `sched::events::set_device_hook` (tty-core has its own) go.
-    crate::sched::events::set_device_hook(poll_resize);
     true
 }
 
