@@ -9,6 +9,7 @@
 #![no_std]
 
 pub mod args;
+pub mod console;
 pub mod entropy;
 pub mod exit;
 pub mod memops;

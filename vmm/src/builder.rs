@@ -16,7 +16,7 @@ use crate::devices::memops::MemOps;
 use crate::devices::serial::{BatchWriter, COM1_IRQ, SerialDevice};
 use crate::devices::virtio::VirtioMmioDevices;
 use crate::devices::virtio::block::{Block, DiskFile};
-use crate::devices::virtio::console::{Console, ConsoleIo};
+use crate::devices::virtio::console::{Console, ConsoleIo, WindowSize};
 use crate::embedded::{EMBEDDED_ROOTFS, EMBEDDED_ROOTFS_NAME};
 use crate::error::Error;
 use crate::event_loop::Subscriber;
@@ -34,6 +34,8 @@ pub struct BuiltVm {
     pub vm: Vm,
     /// Event handlers of the virtio devices, for the device event loop.
     pub subscribers: Vec<Subscriber>,
+    /// The console (for window-size changes: `crate::winsize`).
+    pub console: Arc<Mutex<Console>>,
 }
 
 impl BuiltVm {
@@ -43,8 +45,10 @@ impl BuiltVm {
     }
 }
 
-/// Builds the VM described by `config`, recording phase times in `timings`.
-pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error> {
+/// Builds the VM described by `config`, recording phase times in `timings`. `tty`: the
+/// guest's console is a terminal (the vmm's stdin and stdout are: `crate::terminal`), so the
+/// kernel is told so (`console.tty=1`) and the console offers the host terminal's size.
+pub fn build(config: &VmConfig, tty: bool, timings: &mut Timings) -> Result<BuiltVm, Error> {
     let mut lap = Lap::start();
     // User input first (command line, kernel, disks): cheap checks that name the problem
     // before anything is created.
@@ -74,10 +78,13 @@ pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error>
     let vm = Vm::new(&kvm, guest_memory)?;
     let mut vcpu = Vcpu::new(&kvm, &vm, 0)?;
     let mut bus = attach_devices(&vm)?;
-    let virtio = attach_virtio(&vm, &mut bus, disks)?;
-    // The devices announce themselves first, so user text (even a trailing `--`) follows.
+    let size = if tty { crate::winsize::host_size() } else { None };
+    let (virtio, console) = attach_virtio(&vm, &mut bus, disks, size)?;
+    // The devices announce themselves first, so user text (even a trailing `--`) follows;
+    // the terminal flag comes before the user's text, which may override it.
     let mut cmdline = pvh::build_cmdline("")?;
     virtio.add_to_cmdline(&mut cmdline)?;
+    pvh::append_console_tty(&mut cmdline, tty)?;
     pvh::append_cmdline(&mut cmdline, &config.cmdline)?;
     pvh::append_program(
         &mut cmdline,
@@ -96,22 +103,28 @@ pub fn build(config: &VmConfig, timings: &mut Timings) -> Result<BuiltVm, Error>
         pvh::write_boot_structures(&vm.memory, &cmdline, &memmap::build(config.mem_mib << 20))?;
     vcpu.set_pvh_entry(entry.0, start_info.0)?;
     timings.kernel_load = lap.lap();
-    Ok(BuiltVm { vcpu, bus, vm, subscribers: virtio.subscribers() })
+    Ok(BuiltVm { vcpu, bus, vm, subscribers: virtio.subscribers(), console })
 }
 
 /// The virtio-mmio devices: the disks in `--disk` order (vda, vdb, ...), then the console
-/// (port 0: host stdin/stdout, port 1: host stderr).
-fn attach_virtio(vm: &Vm, bus: &mut Bus, disks: Vec<DiskFile>) -> Result<VirtioMmioDevices, Error> {
+/// (port 0: host stdin/stdout, port 1: host stderr; `size`: the terminal's, if any).
+fn attach_virtio(
+    vm: &Vm,
+    bus: &mut Bus,
+    disks: Vec<DiskFile>,
+    size: Option<WindowSize>,
+) -> Result<(VirtioMmioDevices, Arc<Mutex<Console>>), Error> {
     let mut virtio = VirtioMmioDevices::new();
     for disk in disks {
         let block =
             Block::new(disk).map_err(|source| Error::Device { what: "virtio-blk", source })?;
         virtio.attach(&vm.fd, bus, &vm.memory, Arc::new(Mutex::new(block)))?;
     }
-    let console = Console::new(ConsoleIo::stdio())
+    let console = Console::new(ConsoleIo::stdio(), size)
         .map_err(|source| Error::Device { what: "virtio-console", source })?;
-    virtio.attach(&vm.fd, bus, &vm.memory, Arc::new(Mutex::new(console)))?;
-    Ok(virtio)
+    let console = Arc::new(Mutex::new(console));
+    virtio.attach(&vm.fd, bus, &vm.memory, console.clone())?;
+    Ok((virtio, console))
 }
 
 /// The port devices every VM has: COM1 (to stderr), the power-off port and the memops

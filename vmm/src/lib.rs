@@ -19,6 +19,7 @@ pub mod run;
 pub mod terminal;
 pub mod timings;
 pub mod vstate;
+pub mod winsize;
 
 pub use error::Error;
 pub use run::{RunOutcome, run};

@@ -11,6 +11,8 @@ use crate::error::Error;
 use crate::event_loop::EventLoop;
 use crate::timings::{Lap, Timings};
 use crate::vstate::stats::VcpuStats;
+use crate::winsize;
+use std::sync::{Arc, Mutex};
 
 /// IA32_TIME_STAMP_COUNTER.
 const MSR_IA32_TSC: u32 = 0x10;
@@ -36,11 +38,24 @@ impl RunOutcome {
 /// Builds and runs the VM described by `config` until the guest powers off.
 pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
     let mut timings = Timings::default();
-    let mut built = builder::build(config, &mut timings)?;
-    let mut events = EventLoop::start(built.subscribers.clone())?;
+    let tty = crate::terminal::stdio_is_terminal();
+    let mut built = builder::build(config, tty, &mut timings)?;
+    let mut subscribers = built.subscribers.clone();
+    // With a terminal, SIGWINCH resizes the guest's console: blocked here, before the
+    // event-loop thread exists, and read there from a signalfd (`crate::winsize`).
+    let sigwinch = if tty {
+        let blocked = winsize::SigwinchBlocked::new().map_err(sigwinch_error)?;
+        let resizer = winsize::Resizer::new(built.console.clone(), winsize::host_size)
+            .map_err(sigwinch_error)?;
+        subscribers.push(Arc::new(Mutex::new(resizer)));
+        Some(blocked)
+    } else {
+        None
+    };
+    let mut events = EventLoop::start(subscribers)?;
     // Raw mode while the guest owns the terminal; the guard (or `terminal::restore` on the
     // `fast_exit` path) puts it back.
-    let raw_mode = crate::terminal::RawMode::enter()?;
+    let raw_mode = crate::terminal::RawMode::enter(tty)?;
     let stats = if config.timings { VcpuStats::open(&built.vcpu.fd).ok() } else { None };
     if config.timings {
         timings.tsc_khz = built.vcpu.tsc_khz();
@@ -61,6 +76,7 @@ pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
         eprint!("{}", profile.report(&kernel_bytes(config)));
     }
     events.stop();
+    drop(sigwinch);
     drop(raw_mode);
     let request = result?;
 
@@ -69,6 +85,10 @@ pub fn run(config: &VmConfig) -> Result<RunOutcome, Error> {
         timings.kvm_stats = stats.map(|s| s.snapshot()).unwrap_or_default();
     }
     Ok(RunOutcome { request, timings: config.timings.then_some(timings), vm: built })
+}
+
+fn sigwinch_error(source: std::io::Error) -> Error {
+    Error::Device { what: "SIGWINCH signalfd", source }
 }
 
 /// The kernel ELF `config` boots (for the profile's symbols; empty if it cannot be read).

@@ -1,5 +1,11 @@
-//! The host terminal while a VM runs: stdin in raw mode, and the original settings back on
-//! every way the vmm can end.
+//! The host terminal while a VM runs: whether the guest gets one, stdin in raw mode, and
+//! the original settings back on every way the vmm can end.
+//!
+//! The guest's console is a terminal only when the vmm's stdin *and* stdout are terminals
+//! ([`stdio_is_terminal`]), as `docker run -t` would be chosen by hand: `vmm run ... | tail`
+//! or `< file` gives the guest a plain byte stream (no echo, `isatty` false; the kernel is
+//! told with `console.tty=`, `vmm_abi::console`), and then the host terminal, if any, is
+//! left alone too (cooked: the host's own line discipline edits and echoes what is typed).
 //!
 //! The guest runs its own line discipline (echo, line editing, ^C → SIGINT for its
 //! foreground job), so the host terminal must pass keys through untouched: raw mode here is
@@ -86,11 +92,21 @@ pub struct RawMode {
     _private: (),
 }
 
+/// Whether the guest gets a terminal: the vmm's stdin and stdout are both terminals.
+pub fn stdio_is_terminal() -> bool {
+    // SAFETY: isatty only inspects the fds.
+    unsafe { libc::isatty(libc::STDIN_FILENO) == 1 && libc::isatty(libc::STDOUT_FILENO) == 1 }
+}
+
 impl RawMode {
-    /// Puts stdin in raw mode if it is a terminal (`Ok(None)` if it is not: pipes and files
-    /// need nothing; nor if the vmm runs in the background), and installs the restoring
-    /// signal handlers.
-    pub fn enter() -> Result<Option<RawMode>, TerminalError> {
+    /// Puts stdin in raw mode if the guest gets a terminal (`guest_tty`, from
+    /// [`stdio_is_terminal`]) and stdin is one (`Ok(None)` otherwise: pipes and files need
+    /// nothing; nor if the vmm runs in the background), and installs the restoring signal
+    /// handlers.
+    pub fn enter(guest_tty: bool) -> Result<Option<RawMode>, TerminalError> {
+        if !guest_tty {
+            return Ok(None);
+        }
         Self::enter_fd(libc::STDIN_FILENO)
     }
 
@@ -272,6 +288,13 @@ mod tests {
         assert_eq!(pty.lflag(), before);
         drop(raw);
         assert_eq!(pty.lflag(), before);
+    }
+
+    #[test]
+    fn no_guest_terminal_leaves_the_host_alone() {
+        let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        assert!(RawMode::enter(false).unwrap().is_none());
+        assert_eq!(STATE.load(Ordering::Acquire), IDLE);
     }
 
     #[test]

@@ -84,6 +84,16 @@ pub fn append_cmdline(cmdline: &mut Cmdline, user: &str) -> Result<(), BootError
     Ok(())
 }
 
+/// Tells the kernel whether console port 0 is a terminal (`vmm_abi::console`):
+/// `console.tty=1` when it is, nothing when it is not (the kernel's default).
+pub fn append_console_tty(cmdline: &mut Cmdline, tty: bool) -> Result<(), BootError> {
+    use vmm_abi::console::{TTY_ON, TTY_PARAM};
+    if tty {
+        cmdline.insert(TTY_PARAM, TTY_ON).map_err(BootError::Cmdline)?;
+    }
+    Ok(())
+}
+
 /// Appends the program for init: `init.env=` for each variable, `init.user=` for `--user`,
 /// `verbose` if asked, then `--` and the arguments, all percent-encoded (see
 /// `vmm_abi::args` and `vmm_abi::user`).
@@ -207,6 +217,20 @@ mod tests {
         assert_eq!(
             cmdline.as_cstring().unwrap().to_str().unwrap(),
             "exit=1 init.env=A=b%20c init.user=user:0 verbose -- /bin/hello a b%20c %00%"
+        );
+    }
+
+    #[test]
+    fn console_tty_only_for_a_terminal() {
+        let mut cmdline = build_cmdline("").unwrap();
+        append_console_tty(&mut cmdline, false).unwrap();
+        assert_eq!(cmdline.as_cstring().unwrap().to_str().unwrap(), "");
+        append_console_tty(&mut cmdline, true).unwrap();
+        append_cmdline(&mut cmdline, "console.tty=0").unwrap();
+        assert_eq!(
+            cmdline.as_cstring().unwrap().to_str().unwrap(),
+            "console.tty=1 console.tty=0",
+            "before the user's text, which can override it"
         );
     }
 

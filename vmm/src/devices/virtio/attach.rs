@@ -313,7 +313,7 @@ mod tests {
             console_out: null().into(),
             stderr_out: HostFd::stderr(),
         };
-        let console = Arc::new(Mutex::new(Console::new(io).unwrap()));
+        let console = Arc::new(Mutex::new(Console::new(io, None).unwrap()));
         devices.attach(&vm, &mut bus, &mem, console).unwrap();
 
         assert_eq!(

@@ -173,6 +173,10 @@ fn start_device(
         DeviceType::Console => {
             // A second console is dropped (its transport resets it).
             console::install(console::VirtioConsole::new(transport, device.irq)?);
+            let (rows, cols) = console::window_size_now();
+            if verbose && cols != 0 {
+                println!("virtio-console: terminal {rows}x{cols}");
+            }
         }
         other => {
             if verbose {

@@ -12,7 +12,7 @@ use super::control::{CONTROL_HEADER_LEN, Control, ControlHeader};
 use super::port::{ConsoleIo, Input, Output, WriteOutcome};
 use super::{
     CONSOLE_PORT, CONTROL_RX_QUEUE, CONTROL_TX_QUEUE, NR_PORTS, VIRTIO_CONSOLE_F_EMERG_WRITE,
-    VIRTIO_CONSOLE_F_MULTIPORT, VIRTIO_CONSOLE_F_SIZE, rx_queue, tx_queue,
+    VIRTIO_CONSOLE_F_MULTIPORT, VIRTIO_CONSOLE_F_SIZE, WindowSize, rx_queue, tx_queue,
 };
 use crate::devices::virtio::queue::{notify_used, pop, push_iovecs, walk_chain};
 use crate::devices::virtio::{
@@ -67,28 +67,21 @@ pub struct Console {
     pub(super) output_registered: [bool; NR_PORTS],
 }
 
-/// The terminal size of `fd`, if it is a terminal.
-fn terminal_size(fd: i32) -> Option<(u16, u16)> {
-    let mut size = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
-    // SAFETY: TIOCGWINSZ writes one `winsize` to the pointer, which is valid for that.
-    let ok = unsafe { libc::ioctl(fd, libc::TIOCGWINSZ, &mut size) } == 0;
-    (ok && size.ws_col > 0).then_some((size.ws_col, size.ws_row))
-}
-
 impl Console {
-    /// A console on `io`. `cols`/`rows` (and VIRTIO_CONSOLE_F_SIZE) come from the console
-    /// output if it is a terminal. Fails only if the queue eventfds cannot be created.
-    pub fn new(io: ConsoleIo) -> std::io::Result<Self> {
+    /// A console on `io`. With a `size` (the host terminal's, when the guest gets a
+    /// terminal) the device offers VIRTIO_CONSOLE_F_SIZE with `cols`/`rows` in its config
+    /// space, and [`Self::resize`] keeps them current; without, it offers no size (a pipe
+    /// has none). Fails only if the queue eventfds cannot be created.
+    pub fn new(io: ConsoleIo, size: Option<WindowSize>) -> std::io::Result<Self> {
         let mut avail_features = VIRTIO_F_VERSION_1
             | VIRTIO_RING_F_EVENT_IDX
             | VIRTIO_RING_F_INDIRECT_DESC
             | 1 << VIRTIO_CONSOLE_F_MULTIPORT
             | 1 << VIRTIO_CONSOLE_F_EMERG_WRITE;
         let mut config = [0u8; CONFIG_LEN];
-        if let Some((cols, rows)) = terminal_size(io.console_out.as_raw_fd()) {
+        if let Some(size) = size {
             avail_features |= 1 << VIRTIO_CONSOLE_F_SIZE;
-            config[0..2].copy_from_slice(&cols.to_le_bytes());
-            config[2..4].copy_from_slice(&rows.to_le_bytes());
+            write_size(&mut config, size);
         }
         config[4..8].copy_from_slice(&(NR_PORTS as u32).to_le_bytes());
         let queue_evts =
@@ -114,6 +107,40 @@ impl Console {
     /// The features the driver accepted.
     pub fn acked_features(&self) -> u64 {
         self.acked_features
+    }
+
+    /// The size in the config space (`None` if the device offers no size).
+    pub fn size(&self) -> Option<WindowSize> {
+        (self.avail_features & (1 << VIRTIO_CONSOLE_F_SIZE) != 0).then(|| WindowSize {
+            cols: u16::from_le_bytes([self.config[0], self.config[1]]),
+            rows: u16::from_le_bytes([self.config[2], self.config[3]]),
+        })
+    }
+
+    /// The host terminal changed size: update `cols`/`rows` and, if the driver negotiated
+    /// VIRTIO_CONSOLE_F_SIZE and the device runs, send a configuration change notification
+    /// (virtio 1.2, 5.3.6 "Device Operation", item 3: "If the driver negotiated the
+    /// VIRTIO_CONSOLE_F_SIZE feature, a configuration change notification indicates that
+    /// the updated size can be read from the configuration fields. This size applies to
+    /// port 0 only."). ConfigGeneration changes with it (4.2.2.1), so a driver reading
+    /// both fields sees one size. Without F_SIZE offered, or with the same size, nothing
+    /// happens.
+    ///
+    /// The multiport VIRTIO_CONSOLE_RESIZE control message (5.3.6.2) is not sent: the
+    /// config field is the spec's mechanism for port 0 in every configuration, and the
+    /// message's payload order differs between the spec (`cols, rows`) and Linux's driver
+    /// (`rows, cols`), so it could not be right for both.
+    pub fn resize(&mut self, size: WindowSize) {
+        if self.size().is_none_or(|current| current == size) {
+            return;
+        }
+        write_size(&mut self.config, size);
+        let negotiated = self.acked_features & (1 << VIRTIO_CONSOLE_F_SIZE) != 0;
+        if let Some(active) = self.active.as_ref().filter(|_| negotiated)
+            && !active.interrupt.needs_reset()
+        {
+            active.interrupt.signal_config_change();
+        }
     }
 
     /// The input (stdin) side, for the event handler.
@@ -247,6 +274,13 @@ impl Console {
     pub(super) fn queue_evts(&self) -> &[EventFd] {
         &self.queue_evts
     }
+}
+
+/// Writes `size` into the config space's `cols` and `rows` (virtio 1.2, 5.3.4: le16 each,
+/// `cols` first).
+fn write_size(config: &mut [u8; CONFIG_LEN], size: WindowSize) {
+    config[0..2].copy_from_slice(&size.cols.to_le_bytes());
+    config[2..4].copy_from_slice(&size.rows.to_le_bytes());
 }
 
 /// Adds up after a batch: interrupt the driver for completed buffers, and mark the device
@@ -560,6 +594,7 @@ mod tests {
     };
     use std::fs::File;
     use std::io::{Read, Write};
+    use virtio_bindings::virtio_mmio::VIRTIO_MMIO_INT_CONFIG;
 
     const MEM: usize = 8 << 20;
     const DATA: u64 = 0x20_0000;
@@ -587,7 +622,7 @@ mod tests {
     }
 
     fn rig_on(io: ConsoleIo, input: Option<File>, outputs: Vec<File>, multiport: bool) -> Rig {
-        let mut console = Console::new(io).unwrap();
+        let mut console = Console::new(io, None).unwrap();
         let mem = guest_memory(MEM);
         let used_queues = if multiport { 6 } else { 2 };
         let drivers: Vec<Driver> =
@@ -925,14 +960,86 @@ mod tests {
         assert_eq!(text, "plain");
     }
 
+    /// A console with `size`, activated with `acked` features (less MULTIPORT) on port 0's
+    /// two queues.
+    fn sized(size: Option<WindowSize>, acked: u64) -> (Console, Arc<Interrupt>) {
+        let null = || File::options().read(true).write(true).open("/dev/null").unwrap();
+        let io = ConsoleIo {
+            input: Some(null().into()),
+            console_out: null().into(),
+            stderr_out: null().into(),
+        };
+        let mut console = Console::new(io, size).unwrap();
+        console.ack_features(console.avail_features() & acked & !(1 << VIRTIO_CONSOLE_F_MULTIPORT));
+        let mem = guest_memory(1 << 20);
+        let queues = (0..6)
+            .map(|i| {
+                if i < 2 {
+                    Driver::new(&mem, 0x1_0000 * i as u64, QUEUE_SIZES[i]).queue(false)
+                } else {
+                    Queue::new(QUEUE_SIZES[i]).unwrap()
+                }
+            })
+            .collect();
+        let irq = interrupt();
+        console.activate(mem, queues, irq.clone()).unwrap();
+        (console, irq)
+    }
+
+    fn config_size(console: &Console) -> (u16, u16) {
+        let mut raw = [0u8; 4];
+        console.read_config(0, &mut raw);
+        (u16::from_le_bytes([raw[0], raw[1]]), u16::from_le_bytes([raw[2], raw[3]]))
+    }
+
+    #[test]
+    fn size_is_offered_only_with_a_terminal() {
+        let (console, _) = sized(None, u64::MAX);
+        assert_eq!(console.avail_features() & (1 << VIRTIO_CONSOLE_F_SIZE), 0);
+        assert_eq!(config_size(&console), (0, 0));
+        let (console, _) = sized(Some(WindowSize { cols: 101, rows: 33 }), u64::MAX);
+        assert_ne!(console.avail_features() & (1 << VIRTIO_CONSOLE_F_SIZE), 0);
+        assert_eq!(config_size(&console), (101, 33), "cols first (virtio 1.2, 5.3.4)");
+    }
+
+    #[test]
+    fn resize_updates_the_config_and_notifies_a_driver_that_negotiated_size() {
+        let (mut console, irq) = sized(Some(WindowSize { cols: 80, rows: 24 }), u64::MAX);
+        let _ = irq.irq_evt().read();
+        console.resize(WindowSize { cols: 80, rows: 24 });
+        assert_eq!(irq.config_generation(), 0, "same size: nothing to say");
+        console.resize(WindowSize { cols: 132, rows: 43 });
+        assert_eq!(config_size(&console), (132, 43));
+        assert_eq!(irq.config_generation(), 1);
+        assert_eq!(irq.status() & VIRTIO_MMIO_INT_CONFIG, VIRTIO_MMIO_INT_CONFIG);
+        assert_eq!(irq.irq_evt().read().unwrap(), 1, "one configuration change interrupt");
+
+        // A driver that did not take F_SIZE still sees the field, but is not interrupted.
+        let (mut console, irq) =
+            sized(Some(WindowSize { cols: 80, rows: 24 }), !(1 << VIRTIO_CONSOLE_F_SIZE));
+        console.resize(WindowSize { cols: 100, rows: 30 });
+        assert_eq!(config_size(&console), (100, 30));
+        assert_eq!(irq.config_generation(), 0);
+        assert_eq!(irq.status(), 0);
+
+        // No size offered (no terminal): a resize changes nothing.
+        let (mut console, irq) = sized(None, u64::MAX);
+        console.resize(WindowSize { cols: 100, rows: 30 });
+        assert_eq!(config_size(&console), (0, 0));
+        assert_eq!(irq.status(), 0);
+    }
+
     #[test]
     fn activation_requirements() {
         let (in_r, _w) = pipe();
-        let mut console = Console::new(ConsoleIo {
-            input: Some(in_r.into()),
-            console_out: HostFd::stdout(),
-            stderr_out: HostFd::stderr(),
-        })
+        let mut console = Console::new(
+            ConsoleIo {
+                input: Some(in_r.into()),
+                console_out: HostFd::stdout(),
+                stderr_out: HostFd::stderr(),
+            },
+            None,
+        )
         .unwrap();
         console.ack_features(console.avail_features());
         let mem = guest_memory(1 << 20);

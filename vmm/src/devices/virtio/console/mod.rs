@@ -17,6 +17,10 @@
 //!   CONSOLE_PORT, then PORT_NAME and PORT_OPEN(id, 1) (and PORT_OPEN(0, 0) if stdin already
 //!   ended).
 //!
+//! - Size (5.3.4, 5.3.6 item 3): when the guest gets a terminal the device offers
+//!   VIRTIO_CONSOLE_F_SIZE with the host terminal's `cols`/`rows`; [`Console::resize`]
+//!   (the vmm's SIGWINCH) updates them and sends a configuration change notification.
+//!
 //! The host ends are injectable ([`ConsoleIo`]) so tests drive the device with pipes.
 
 pub mod control;
@@ -37,6 +41,15 @@ pub const VIRTIO_CONSOLE_F_SIZE: u32 = 0;
 pub const VIRTIO_CONSOLE_F_MULTIPORT: u32 = 1;
 /// VIRTIO_CONSOLE_F_EMERG_WRITE: the driver may write single characters to `emerg_wr`.
 pub const VIRTIO_CONSOLE_F_EMERG_WRITE: u32 = 2;
+
+/// A terminal's size, as the config space's `cols` and `rows` carry it (virtio 1.2, 5.3.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowSize {
+    /// Columns.
+    pub cols: u16,
+    /// Rows.
+    pub rows: u16,
+}
 
 /// Number of ports (config `max_nr_ports`).
 pub const NR_PORTS: usize = 2;

@@ -14,6 +14,8 @@ use klib::virtio_console::READY;
 use virtio_drivers::transport::Transport;
 use virtio_drivers::transport::mmio::MmioTransport;
 
+/// VIRTIO_CONSOLE_F_SIZE: `cols`/`rows` in the config space (`size.rs`).
+const F_SIZE: u64 = 1 << 0;
 /// VIRTIO_CONSOLE_F_MULTIPORT.
 const F_MULTIPORT: u64 = 1 << 1;
 /// Queue sizes the driver asks for (the device may offer less).
@@ -58,9 +60,13 @@ impl fmt::Display for ConsoleError {
 
 /// The console device.
 pub struct VirtioConsole {
-    transport: MmioTransport<'static>,
-    gsi: u32,
-    needs_ack: bool,
+    pub(super) transport: MmioTransport<'static>,
+    pub(super) gsi: u32,
+    pub(super) needs_ack: bool,
+    /// Whether VIRTIO_CONSOLE_F_SIZE was negotiated (the host end is a terminal).
+    pub(super) has_size: bool,
+    /// ConfigGeneration when the size was last read (`size.rs`).
+    pub(super) size_generation: u32,
     broken: bool,
     pub(super) multiport: bool,
     control: Option<Control>,
@@ -74,9 +80,10 @@ pub struct VirtioConsole {
 
 impl VirtioConsole {
     /// Brings the device up: features, queues (port 0, control and port 1 with multiport),
-    /// interrupt line `gsi`, DRIVER_OK, then DEVICE_READY with control buffers posted.
+    /// interrupt line `gsi`, DRIVER_OK, the window size (with F_SIZE), then DEVICE_READY
+    /// with control buffers posted.
     pub fn new(mut transport: MmioTransport<'static>, gsi: u32) -> Result<Self, InitError> {
-        let features = transport::negotiate(&mut transport, F_MULTIPORT | F_EVENT_IDX)?;
+        let features = transport::negotiate(&mut transport, F_MULTIPORT | F_EVENT_IDX | F_SIZE)?;
         let event_idx = features & F_EVENT_IDX != 0;
         let multiport = features & F_MULTIPORT != 0;
         let rx_size = transport::queue_size(&mut transport, 0, super::rx::RX_BUFFERS)?;
@@ -112,6 +119,8 @@ impl VirtioConsole {
             transport,
             gsi,
             needs_ack,
+            has_size: features & F_SIZE != 0,
+            size_generation: 0,
             broken: false,
             multiport,
             control,
@@ -120,6 +129,9 @@ impl VirtioConsole {
             log,
             log_free: u8::MAX,
         };
+        // After DRIVER_OK: a resize from then on comes with a configuration change
+        // interrupt, so none is missed between this read and the first interrupt.
+        console.read_size();
         if let Some(c) = console.control.as_mut() {
             c.post_rx();
             c.send(READY);
@@ -215,8 +227,11 @@ impl VirtioConsole {
             for tx in self.tx.iter_mut().flatten() {
                 tx.queue.disarm_interrupt();
             }
-            if irq::take_fired(self.gsi) {
+            if self.take_irq() {
                 let config = self.needs_ack && transport::acknowledge(&mut self.transport);
+                if config {
+                    super::size::note_config_change();
+                }
                 let progress = self.service();
                 if (config || !progress) && !done(self) && transport::failed(&self.transport) {
                     self.mark_broken("needs a reset");
@@ -348,8 +363,8 @@ impl VirtioConsole {
         if self.broken {
             return Err(ConsoleError::DeviceBroken);
         }
-        if irq::take_fired(self.gsi) && self.needs_ack {
-            transport::acknowledge(&mut self.transport);
+        if self.take_irq() && self.needs_ack && transport::acknowledge(&mut self.transport) {
+            super::size::note_config_change();
         }
         if self.rx.post_all() && self.rx.queue.publish() {
             self.transport.notify(0);
@@ -391,8 +406,8 @@ impl VirtioConsole {
         if self.broken {
             return true;
         }
-        if irq::take_fired(self.gsi) && self.needs_ack {
-            transport::acknowledge(&mut self.transport);
+        if self.take_irq() && self.needs_ack && transport::acknowledge(&mut self.transport) {
+            super::size::note_config_change();
         }
         if self.rx.post_all() && self.rx.queue.publish() {
             self.transport.notify(0);
