@@ -6,10 +6,8 @@
 //!   changes (SIGWINCH in the vmm → configuration change interrupt → the guest driver).
 //! - The host terminal is back in its original mode however the vmm ends.
 //!
-//! Tests marked `#[ignore = "needs the kernel tty (branch tty-core)"]` check what a program
-//! sees (`stty size`, `isatty`, SIGWINCH), which needs the guest kernel's terminal layer;
-//! without it they would fail, so they wait for it rather than assert something weaker
-//! under the same name. The kernel's verbose log (`-v`) shows the command line and the
+//! Some tests check what a program sees (`stty size`, `isatty`, SIGWINCH) through the guest
+//! kernel's terminal layer; the kernel's verbose log (`-v`) shows the command line and the
 //! sizes the driver read, which the other tests check.
 //!
 //! The pty comes from `portable-pty` (docs/DESIGN.md, "Decisions"): it opens the pair,
@@ -240,7 +238,6 @@ fn guest_failures_restore_the_terminal() {
 
 /// `stty size` in the guest prints the host terminal's size.
 #[test]
-#[ignore = "needs the kernel tty (branch tty-core)"]
 fn stty_size_shows_the_host_terminal_size() {
     let dir = TempDir::new("tty-stty");
     let image = busybox_image(&dir);
@@ -254,7 +251,6 @@ fn stty_size_shows_the_host_terminal_size() {
 /// A program waiting for SIGWINCH gets it when the host terminal is resized, and then sees
 /// the new size.
 #[test]
-#[ignore = "needs the kernel tty (branch tty-core)"]
 fn a_resize_sends_sigwinch_to_the_program() {
     let dir = TempDir::new("tty-winch");
     let image = busybox_image(&dir);
@@ -271,7 +267,6 @@ fn a_resize_sends_sigwinch_to_the_program() {
 /// `isatty` in the guest: true on a terminal, false through pipes (as `docker run` with
 /// and without `-t`).
 #[test]
-#[ignore = "needs the kernel tty (branch tty-core)"]
 fn isatty_follows_the_host() {
     require_kvm();
     let dir = TempDir::new("tty-isatty");

@@ -8,9 +8,10 @@
 //! left alone too (cooked: the host's own line discipline edits and echoes what is typed).
 //!
 //! The guest runs its own line discipline (echo, line editing, ^C → SIGINT for its
-//! foreground job), so the host terminal must pass keys through untouched: raw mode here is
-//! vmm-sys-util's (ICANON, ECHO and ISIG off; output processing left on, so the host still
-//! turns the guest's `\n` into `\r\n`).
+//! foreground job, and output processing: ONLCR turns `\n` into `\r\n` in the guest), so
+//! the host terminal must pass bytes through untouched both ways: raw mode here is
+//! `cfmakeraw`'s (no canonical mode, echo, signals, input translation or flow control, and
+//! no output processing, which would make the guest's `\r\n` into `\r\r\n`).
 //!
 //! How each exit path restores the terminal:
 //! - **normal return and vmm errors**: [`RawMode`] is a guard; returning, `?` and unwinding
@@ -32,8 +33,6 @@ use std::os::fd::RawFd;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, AtomicU8, Ordering};
 
-use vmm_sys_util::terminal::Terminal;
-
 /// Why raw mode could not be entered.
 #[derive(Debug, thiserror::Error)]
 pub enum TerminalError {
@@ -42,7 +41,7 @@ pub enum TerminalError {
     GetAttr(io::Error),
     /// Switching to raw mode failed.
     #[error("putting the terminal in raw mode: {0}")]
-    SetRaw(vmm_sys_util::errno::Error),
+    SetRaw(io::Error),
     /// Installing the signal handlers failed.
     #[error("installing terminal-restoring signal handlers: {0}")]
     Signal(io::Error),
@@ -74,17 +73,6 @@ struct SavedTermios(UnsafeCell<Option<libc::termios>>);
 // SAFETY: access is serialized by `STATE`: written only by the one thread that moved it from
 // IDLE to WRITING, read only after it reached ACTIVE (Release/Acquire).
 unsafe impl Sync for SavedTermios {}
-
-/// An fd known to be a terminal, for vmm-sys-util's `Terminal` trait.
-struct Tty(RawFd);
-
-// SAFETY: `Tty` is only built from an fd that `isatty` just confirmed is a terminal and that
-// stays open while it is used (stdin, or a test's pty).
-unsafe impl Terminal for Tty {
-    fn tty_fd(&self) -> RawFd {
-        self.0
-    }
-}
 
 /// Raw mode on the terminal; dropping it restores the original settings.
 #[derive(Debug)]
@@ -143,9 +131,22 @@ impl RawMode {
 
         let guard = RawMode { _private: () };
         install_handlers().map_err(TerminalError::Signal)?;
-        Tty(fd).set_raw_mode().map_err(TerminalError::SetRaw)?;
+        set_raw(fd, termios).map_err(TerminalError::SetRaw)?;
         Ok(Some(guard))
     }
+}
+
+/// Makes the terminal `fd`, whose settings are `termios`, raw (`cfmakeraw`).
+fn set_raw(fd: RawFd, mut termios: libc::termios) -> io::Result<()> {
+    // SAFETY: `termios` is a valid termios (from tcgetattr); cfmakeraw only edits it and
+    // tcsetattr only reads it.
+    unsafe {
+        libc::cfmakeraw(&mut termios);
+        if libc::tcsetattr(fd, libc::TCSANOW, &termios) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 impl Drop for RawMode {

@@ -10,7 +10,6 @@ use core::sync::atomic::{AtomicU32, Ordering};
 static REPORTED: AtomicU32 = AtomicU32::new(0);
 
 /// Notes that the device's terminal is `rows` x `cols` (a size of 0 x 0 is ignored).
-#[allow(dead_code, reason = "the virtio console's size support (VIRTIO_CONSOLE_F_SIZE) calls it")]
 pub fn report(rows: u16, cols: u16) {
     let word = (u32::from(rows) << 16) | u32::from(cols);
     if word != 0 {

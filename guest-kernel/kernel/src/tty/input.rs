@@ -29,6 +29,9 @@ pub fn on_device_event() {
         return;
     }
     pull();
+    // A resize raises the console's configuration interrupt: the driver reads the new size
+    // and notes it for `take_reported`.
+    crate::drivers::virtio::console::poll_resize();
     super::winsize::take_reported();
 }
 

@@ -82,6 +82,12 @@ pub fn enable() {
     ENABLED.store(true, Ordering::Relaxed);
     // Post the receive buffers and arm the input interrupt, so input is seen as it comes.
     input::pull();
+    // The host terminal's size: the first now, later changes through the driver's hook
+    // (a floor below: it only notes them in `drivers::winsize`, taken after interrupts).
+    use crate::drivers::virtio::console;
+    console::set_resize_hook(crate::drivers::winsize::report);
+    let (rows, cols) = console::window_size();
+    crate::drivers::winsize::report(rows, cols);
     winsize::take_reported();
 }
 

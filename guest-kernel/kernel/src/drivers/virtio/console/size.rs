@@ -56,7 +56,6 @@ static HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 
 /// The console's window size, `(rows, cols)`; `(0, 0)` without one. Brings the console up
 /// if it is not yet (see `drivers::virtio` on lazy bring-up).
-#[allow(dead_code, reason = "the tty's interface (issue 14): used once the tty calls it")]
 pub fn window_size() -> (u16, u16) {
     super::is_up();
     window_size_now()
@@ -70,7 +69,6 @@ pub fn window_size_now() -> (u16, u16) {
 
 /// Installs the hook called when the window size changes (see the module docs). Once, at
 /// boot.
-#[allow(dead_code, reason = "the tty's interface (issue 14): used once the tty calls it")]
 pub fn set_resize_hook(hook: ResizeHook) {
     HOOK.store(hook as *mut (), Ordering::Relaxed);
 }
@@ -84,7 +82,6 @@ pub(super) fn note_config_change() {
 /// To run after device interrupts, with no lock held (the scheduler's device hook, or the
 /// tty's): reads the size if the console's config changed and tells the resize hook.
 /// Costs one atomic load without F_SIZE, and one MMIO read per console interrupt with it.
-#[allow(dead_code, reason = "the tty's interface (issue 14): used once the tty calls it")]
 pub fn poll_resize() {
     if !HAS_SIZE.load(Ordering::Relaxed) {
         return;
