@@ -15,7 +15,7 @@
 //! terminal's foreground process group, as in a shell), sizes and resizes it, and reads the
 //! slave's termios through the master.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -59,6 +59,8 @@ struct PtyRun {
     output: Arc<Mutex<Vec<u8>>>,
     /// The terminal's settings before the vmm started.
     before: Settings,
+    /// The keyboard side (taken from the master on first use; it can be taken once).
+    writer: Option<Box<dyn Write + Send>>,
 }
 
 impl PtyRun {
@@ -82,7 +84,7 @@ impl PtyRun {
                 sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
-        PtyRun { master: pair.master, _slave: pair.slave, child, output, before }
+        PtyRun { master: pair.master, _slave: pair.slave, child, output, before, writer: None }
     }
 
     /// Everything the vmm wrote to the terminal so far.
@@ -107,6 +109,33 @@ impl PtyRun {
                     self.text()
                 );
                 return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Types `bytes` on the terminal (keys, control characters).
+    fn type_keys(&mut self, bytes: &[u8]) {
+        if self.writer.is_none() {
+            self.writer = Some(self.master.take_writer().expect("pty writer"));
+        }
+        let writer = self.writer.as_mut().expect("taken above");
+        writer.write_all(bytes).expect("typing on the pty");
+        writer.flush().expect("flushing the pty");
+    }
+
+    /// How many times `needle` appears in the output so far.
+    fn count(&self, needle: &str) -> usize {
+        self.text().matches(needle).count()
+    }
+
+    /// Waits until `needle` appears at least `n` times.
+    fn wait_for_nth(&mut self, needle: &str, n: usize) {
+        let deadline = Instant::now() + TIMEOUT;
+        while self.count(needle) < n {
+            if Instant::now() > deadline || self.child.try_wait().unwrap().is_some() {
+                let _ = self.child.kill();
+                panic!("{needle:?} not seen {n} times; output:\n{}", self.text());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -279,4 +308,61 @@ fn isatty_follows_the_host() {
     let mut run = PtyRun::start(&args, 24, 80);
     assert_eq!(run.wait(), 0, "output:\n{}", run.text());
     assert!(run.text().contains("isatty 0 0"), "{}", run.text());
+}
+
+/// Debian's busybox `sh` (ash) run interactively in the guest's terminal, driven as a person
+/// would: typed text echoes and backspace edits it (the guest's line discipline in canonical
+/// mode until ash's own line editing takes over), ^C interrupts a foreground `sleep` and the
+/// shell survives, ^Z stops it and `jobs` lists it, `fg` resumes it and ^C ends it, and
+/// `exit` ends the run with the shell's status. Exercises the controlling terminal, the
+/// foreground group (tcsetpgrp), ISIG and SIGTSTP/SIGCONT through wait.
+#[test]
+fn busybox_sh_job_control_in_a_terminal() {
+    let dir = TempDir::new("pty-ash");
+    let image = busybox_image(&dir);
+    let mut run = PtyRun::start(&["run", "--disk", &image, "--", "/bin/busybox", "sh"], 24, 80);
+    run.wait_for("# ");
+    // Echo and editing: "echo hellx" then backspace (DEL) and "o".
+    run.type_keys(b"echo hellx\x7fo\r");
+    run.wait_for("\nhello\r\n");
+    // ^C interrupts a foreground job; the shell prompts again.
+    let prompts = run.count("# ");
+    run.type_keys(b"sleep 100\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x03");
+    run.wait_for_nth("# ", prompts + 1);
+    // ^Z stops it; jobs lists it; fg resumes it; ^C ends it.
+    run.type_keys(b"sleep 200\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x1a");
+    run.wait_for("Stopped");
+    run.type_keys(b"jobs\r");
+    run.wait_for_nth("sleep 200", 3);
+    let prompts = run.count("# ");
+    run.type_keys(b"fg\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x03");
+    run.wait_for_nth("# ", prompts + 1);
+    run.type_keys(b"echo status=$?\r");
+    run.wait_for("status=130");
+    run.type_keys(b"exit 3\r");
+    assert_eq!(run.wait(), 3, "output:\n{}", run.text());
+    run.assert_restored("after the shell exited");
+}
+
+/// `stty -a` (busybox) in the guest shows the terminal's settings: the size and the
+/// canonical-mode flags and control characters Linux starts a terminal with.
+#[test]
+fn stty_shows_the_terminal_settings() {
+    let dir = TempDir::new("pty-stty");
+    let image = busybox_image(&dir);
+    let mut run =
+        PtyRun::start(&["run", "--disk", &image, "--", "/bin/busybox", "stty", "-a"], 30, 90);
+    assert_eq!(run.wait(), 0, "output:\n{}", run.text());
+    let text = run.text();
+    for expected in
+        ["rows 30; columns 90", "intr = ^C", "susp = ^Z", "erase = ^?", " icanon ", " echo "]
+    {
+        assert!(text.contains(expected), "no {expected:?} in:\n{text}");
+    }
 }
