@@ -21,7 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use integration_tests::elf::{code_triple_fault, pvh_kernel};
-use integration_tests::{TempDir, image_with, require_kvm, vmm, vmm_bin};
+use integration_tests::{
+    Libc, TempDir, c_programs, for_each_libc, image_with, require_kvm, vmm, vmm_bin,
+};
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, SlavePty, native_pty_system};
 use vmm_abi::exit::{STATUS_KERNEL_PANIC, STATUS_VM_CRASH};
 
@@ -67,9 +69,15 @@ impl PtyRun {
     /// Starts `vmm ARGS` on a new pty of `rows` x `cols`.
     fn start(args: &[&str], rows: u16, cols: u16) -> PtyRun {
         require_kvm();
+        Self::start_program(&vmm_bin(), args, rows, cols)
+    }
+
+    /// Starts `program ARGS` on a new pty of `rows` x `cols`, as the leader of a new
+    /// session whose controlling terminal it is.
+    fn start_program(program: &Path, args: &[&str], rows: u16, cols: u16) -> PtyRun {
         let pair = native_pty_system().openpty(size(rows, cols)).expect("openpty");
         let before = settings(&*pair.master);
-        let mut cmd = CommandBuilder::new(vmm_bin());
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         let child = pair.slave.spawn_command(cmd).expect("spawn the vmm on the pty");
         let output = Arc::new(Mutex::new(Vec::new()));
@@ -366,3 +374,27 @@ fn stty_shows_the_terminal_settings() {
         assert!(text.contains(expected), "no {expected:?} in:\n{text}");
     }
 }
+
+/// Job control on a terminal against the host's (`guest-apps/c/jobctl.c`, musl and glibc):
+/// the same static program runs as a session leader on a pty natively and in the guest
+/// (`vmm run` on a pty: init makes the program a session leader with the console as its
+/// controlling terminal, in the foreground): tcsetpgrp/tcgetpgrp/tcgetsid/TIOCSCTTY and
+/// their errors, SIGTTIN and SIGTTOU for a background group (EIO when SIGTTIN is ignored,
+/// TOSTOP), /dev/tty without a controlling terminal.
+fn job_control_matches_linux(libc: Libc) {
+    require_kvm();
+    let program = c_programs(libc).join("jobctl");
+    let mut host = PtyRun::start_program(&program, &[], 24, 80);
+    assert_eq!(host.wait(), 0, "host:\n{}", host.text());
+    let host = host.text().replace('\r', "");
+    let dir = TempDir::new("pty-jobctl");
+    let image = image_with(&dir, "root.img", &[(&program, "/tests/jobctl")]);
+    let mut guest = PtyRun::start(&["run", "--disk", &image, "--", "/tests/jobctl"], 24, 80);
+    assert_eq!(guest.wait(), 0, "guest:\n{}", guest.text());
+    assert_eq!(guest.text().replace('\r', ""), host, "guest and host disagree");
+    assert!(host.contains("background read: stopped by signal 21"), "{host}");
+    assert!(host.contains("background write, TOSTOP on: stopped by signal 22"), "{host}");
+    assert!(host.contains("  open /dev/tty: ENXIO"), "{host}");
+}
+
+for_each_libc!(job_control_matches_linux);
