@@ -101,6 +101,7 @@ fn interactive() -> i32 {
     let mut warned = false;
     let status = loop {
         shell.notify();
+        sys::take_interrupt(); // a ^C that came while no line was being read
         eprint!("$ ");
         let _ = std::io::stderr().flush();
         let code = match read_line_interruptible() {

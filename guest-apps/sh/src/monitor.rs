@@ -107,18 +107,23 @@ impl Monitor {
 }
 
 /// What a child of an interactive shell does between `fork` and `exec` (after std put it
-/// in its process group): takes the terminal if it is a foreground job (so it never reads
-/// or writes it from the background, whatever the parent's timing), then resets the
-/// signals the shell ignores to their defaults. Async-signal-safe: raw system calls only.
+/// in its process group): a foreground job's process takes the terminal (so it never
+/// reads or writes it from the background, whatever the parent's timing), with SIGTTOU
+/// still ignored as `tcsetpgrp` from a background group needs. The signals the shell
+/// ignores are then caught with a handler that does nothing, not reset to SIG_DFL: `exec`
+/// resets caught signals to their defaults (XCU `exec`, XSH `execve`), and until then a
+/// ^Z or ^C typed at the new job neither stops it before `exec` (which would leave the
+/// shell blocked in `spawn`, waiting for an `exec` that never comes) nor kills it.
+/// Async-signal-safe: raw system calls only.
 pub fn child_setup(tty: i32, foreground: bool) -> impl FnMut() -> io::Result<()> + Send + Sync {
     move || {
+        for sig in IGNORED.into_iter().filter(|&s| s != SIGTTOU) {
+            sys::catch(sig)?;
+        }
         if foreground {
-            // SIGTTOU is still ignored here, as tcsetpgrp from a background group needs.
             let _ = sys::tcsetpgrp(tty, sys::getpgrp());
         }
-        for sig in IGNORED.into_iter().chain([SIGINT]) {
-            sys::default(sig)?;
-        }
+        sys::catch(SIGTTOU)?;
         Ok(())
     }
 }
