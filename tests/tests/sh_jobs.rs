@@ -42,6 +42,14 @@ impl std::ops::DerefMut for Shell {
     }
 }
 
+/// An interactive shell ignores SIGTERM (what rexpect ends its process with, for as long
+/// as its timeout): hang it up instead, as closing a terminal window does.
+impl Drop for Shell {
+    fn drop(&mut self) {
+        let _ = self.p.process_mut().kill(rexpect::process::Signal::SIGHUP);
+    }
+}
+
 /// A fresh interactive `sh` in a pty, at its first prompt.
 fn shell() -> Shell {
     let progs = test_programs();
