@@ -1,6 +1,7 @@
 //! Running parsed commands: expansion, builtins, pipelines in their own process groups,
 //! redirections, background jobs (POSIX XCU 2.9.1 "Simple Commands", 2.9.2 "Pipelines",
-//! 2.9.3 "Lists", 2.7 "Redirection").
+//! 2.9.3 "Lists", 2.7 "Redirection"); every pipeline started is a job of the job table,
+//! run in the foreground with the terminal when the shell is interactive (XCU 2.11).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};

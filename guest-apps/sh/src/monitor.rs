@@ -40,10 +40,13 @@ impl Monitor {
         let started = (|| {
             // Wait to be in the foreground: a background shell is stopped by SIGTTIN
             // until someone runs `fg` on it.
+            // A terminal with no foreground group (or one whose group is gone) is simply
+            // taken.
             sys::default(SIGTTIN)?;
             loop {
                 let pgrp = sys::getpgrp();
-                if sys::tcgetpgrp(tty)? == pgrp {
+                let foreground = sys::tcgetpgrp(tty)?;
+                if foreground == pgrp || foreground <= 0 || sys::kill(-foreground, 0).is_err() {
                     break;
                 }
                 sys::kill(-pgrp, SIGTTIN)?;
