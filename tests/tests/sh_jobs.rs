@@ -140,16 +140,22 @@ fn ctrl_z_stops_the_job_jobs_lists_it_fg_resumes_it_and_ctrl_c_ends_it() {
 #[test]
 fn background_jobs_wait_and_their_done_message() {
     let mut p = shell();
-    let started = run(&mut p, "sleep 0.3 &");
+    let started = run(&mut p, "sleep 100 &");
     assert!(started.starts_with("[1] ") && started.ends_with("\r\n"), "{started:?}");
     let pid: u32 = started[4..started.len() - 2].parse().expect("a pid");
     assert_eq!(run(&mut p, "echo $!"), format!("{pid}\r\n"));
+    assert_eq!(
+        run(&mut p, "kill $!; wait $!; echo status $?"),
+        "status 143\r\n[1]+  Terminated              sleep 100\r\n"
+    );
     // `wait` returns when the job ends; the message comes before the next prompt.
-    assert_eq!(run(&mut p, "wait"), "[1]+  Done                    sleep 0.3\r\n");
-    assert_eq!(run(&mut p, "echo status $?"), "status 0\r\n");
+    let out = run(&mut p, "sleep 0.3 & wait; echo status $?");
+    let (started, rest) = out.split_once("\r\n").expect("two lines");
+    assert!(started.starts_with("[1] "), "{out:?}");
+    assert_eq!(rest, "status 0\r\n[1]+  Done                    sleep 0.3\r\n");
     // A job that ends by itself is reported at the first prompt after it ended.
     run(&mut p, "sleep 0.1 &");
-    std::thread::sleep(Duration::from_millis(400));
+    std::thread::sleep(Duration::from_millis(1000));
     assert_eq!(run(&mut p, ""), "[1]+  Done                    sleep 0.1\r\n");
     // `wait` for a job or a pid gives its status; an unknown pid, 127.
     run(&mut p, "sh -c 'exit 3' &");
@@ -218,8 +224,10 @@ fn bg_continues_a_stopped_pipeline_in_the_background() {
     p.exp_string("sleep 100 | cat\r\n").unwrap();
     typed_until(&mut p, 'z', "[1]+  Stopped                 sleep 100 | cat");
     p.exp_string("$ ").unwrap();
-    assert_eq!(run(&mut p, "kill %1"), "");
-    assert_eq!(run(&mut p, ""), "[1]+  Terminated              sleep 100 | cat\r\n");
+    assert_eq!(
+        run(&mut p, "kill %1; wait %1; echo status $?"),
+        "status 143\r\n[1]+  Terminated              sleep 100 | cat\r\n"
+    );
     assert_eq!(run(&mut p, "fg"), "sh: fg: no current job\r\n");
 }
 

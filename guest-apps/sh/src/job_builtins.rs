@@ -186,11 +186,15 @@ impl Shell {
                     status = 1;
                     continue;
                 };
-                let job = self.jobs.get(id).expect("resolved job");
+                let job = self.jobs.get_mut(id).expect("resolved job");
                 let stopped = matches!(job.state(), JobState::Stopped(_));
                 let result = sys::kill(-job.pgid, sig);
                 if result.is_ok() && stopped && (sig == SIGTERM || sig == SIGHUP) {
                     let _ = sys::kill(-job.pgid, SIGCONT);
+                }
+                if result.is_ok() && stopped && matches!(sig, SIGTERM | SIGHUP | SIGCONT) {
+                    // Running again (so `wait %N` waits for it to act on the signal).
+                    job.continued();
                 }
                 result
             } else {
