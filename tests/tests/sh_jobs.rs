@@ -96,9 +96,10 @@ fn read_until(p: &mut PtySession, needle: &str, wait: Duration) -> bool {
 }
 
 /// Types control character `c` (^c) at the job that has the terminal until `needle`
-/// appears. Typed again after a second without an answer: between `tcsetpgrp` and `exec`
-/// a new job's processes catch (and drop) the terminal's signals, as they must not stop
-/// or die before `exec` (docs/DESIGN.md section 7).
+/// appears. Typed again after a second without an answer: the shell gives a new job the
+/// terminal right after starting its first process, and until the other processes of a
+/// pipeline have reached `exec` they catch (and drop) the terminal's signals, as the
+/// shell does (docs/DESIGN.md section 7).
 fn typed_until(p: &mut Shell, c: char, needle: &str) {
     await_job_in_foreground(p);
     for _ in 0..20 {
@@ -229,6 +230,22 @@ fn bg_continues_a_stopped_pipeline_in_the_background() {
         "status 143\r\n[1]+  Terminated              sleep 100 | cat\r\n"
     );
     assert_eq!(run(&mut p, "fg"), "sh: fg: no current job\r\n");
+}
+
+/// A foreground program reads the terminal at once (the shell gives its group the
+/// terminal just after starting it, then continues it in case it was stopped by SIGTTIN).
+#[test]
+fn a_foreground_program_reads_the_terminal() {
+    let mut p = shell();
+    for _ in 0..5 {
+        p.send_line("cat").unwrap();
+        await_job_in_foreground(&p);
+        p.send_line("typed").unwrap();
+        p.exp_string("typed\r\n").unwrap();
+        p.send_control('d').unwrap();
+        p.exp_string("$ ").unwrap();
+        assert_eq!(run(&mut p, "echo status $?"), "status 0\r\n");
+    }
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::process::{Command as Process, Stdio};
 
 use crate::jobs::{self, JobState, Jobs};
 use crate::lexer::Part;
-use crate::monitor::{self, Monitor};
+use crate::monitor::Monitor;
 use crate::parser::{AndOr, Command, Connector, Item, Pipeline, Redirect, pipeline_text};
 use crate::signals::{SIGINT, SIGPIPE};
 use crate::sys;
@@ -254,8 +254,18 @@ impl Shell {
                 }
             }
             let pgid = pids.first().copied().unwrap_or(0);
-            match self.spawn(cmd, fds, pgid, foreground) {
-                Ok(Some(pid)) => pids.push(pid),
+            match self.spawn(cmd, fds, pgid) {
+                Ok(Some(pid)) => {
+                    if pids.is_empty()
+                        && foreground
+                        && let Some(monitor) = &self.monitor
+                    {
+                        // As early as possible: the rest of the pipeline starts in the
+                        // foreground.
+                        monitor.give_terminal(pid, None);
+                    }
+                    pids.push(pid)
+                }
                 Ok(None) => {}
                 Err(status) => failed = Some(status),
             }
@@ -283,7 +293,6 @@ impl Shell {
         cmd: &Command,
         mut fds: [Target; 3],
         pgid: i32,
-        foreground: bool,
     ) -> Result<Option<i32>, i32> {
         for redirect in &cmd.redirects {
             if let Err(message) = self.redirect(redirect, &mut fds) {
@@ -297,11 +306,6 @@ impl Shell {
         let Some(program) = words.first() else { return Ok(None) };
         let mut process = Process::new(program);
         process.args(&words[1..]).process_group(pgid);
-        if let Some(monitor) = &self.monitor {
-            // SAFETY: the closure makes only raw system calls (async-signal-safe), as code
-            // between fork and exec must.
-            unsafe { process.pre_exec(monitor::child_setup(monitor.tty(), foreground)) };
-        }
         for a in assigns {
             if let Some((name, value)) = assignment(a) {
                 process.env(name, value);

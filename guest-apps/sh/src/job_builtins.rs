@@ -82,26 +82,10 @@ impl Shell {
         let Some(job) = self.jobs.get_mut(id) else { return 1 };
         println!("{}", job.text);
         crate::exec::flush();
-        let pgid = job.pgid;
-        let stopped = matches!(job.state(), JobState::Stopped(_));
         job.continued();
         self.jobs.touch(id);
-        if stopped {
-            // The terminal is given first (in `foreground`), then the group continued: do
-            // it in that order so the job never runs in the background.
-            return self.foreground_continued(id, pgid);
-        }
-        self.foreground(id)
-    }
-
-    /// Gives job `id` the terminal, sends its group SIGCONT and waits for it.
-    fn foreground_continued(&mut self, id: usize, pgid: i32) -> i32 {
-        if let (Some(monitor), Some(job)) = (&self.monitor, self.jobs.get_mut(id)) {
-            monitor.give_terminal(pgid, job.termios.take().as_ref());
-        }
-        if let Err(e) = sys::kill(-pgid, SIGCONT) {
-            eprintln!("sh: fg: {e}");
-        }
+        // `foreground` gives the terminal first, then sends SIGCONT: the job never runs
+        // in the background.
         self.foreground(id)
     }
 

@@ -3,21 +3,33 @@
 //! "Process Groups" and 11.1.4 "Terminal Access Control").
 //!
 //! At start the shell waits until it is in the terminal's foreground (stopping itself with
-//! SIGTTIN while it is not, as ash and bash do), ignores SIGTSTP, SIGTTIN and SIGTTOU (so
-//! it can hand the terminal over and take it back), ignores SIGQUIT and SIGTERM and catches
-//! SIGINT (XCU `sh` "ASYNCHRONOUS EVENTS": an interactive shell catches SIGINT, which ends
-//! the line being typed or a `wait`), puts itself in its own process group and makes it
-//! the terminal's foreground group. Each job then runs in its own group; a foreground job's
-//! group gets the terminal (`tcsetpgrp`) until it stops or ends, when the shell takes it
-//! back, together with its own terminal settings if the job stopped or was killed.
+//! SIGTTIN while it is not, as ash and bash do), stays unaffected by SIGTSTP, SIGTTIN,
+//! SIGTTOU, SIGQUIT and SIGTERM, catches SIGINT (XCU `sh` "ASYNCHRONOUS EVENTS": an
+//! interactive shell catches SIGINT, which ends the line being typed or a `wait`), puts
+//! itself in its own process group and makes it the terminal's foreground group. Each job
+//! then runs in its own group; a foreground job's group gets the terminal (`tcsetpgrp`)
+//! until it stops or ends, when the shell takes it back, together with its own terminal
+//! settings if the job stopped or was killed.
+//!
+//! The five signals are caught by a handler that does nothing, not set to SIG_IGN: `exec`
+//! resets caught signals to their defaults, so the programs the shell starts get them at
+//! SIG_DFL without code between fork and exec. The shell starts them with std's
+//! `posix_spawn` path (std's fork path needs `socketpair`, which the guest kernel lacks),
+//! so it cannot have the child take the terminal itself, as ash does: the parent gives the
+//! terminal to the job's group right after starting its first process, then sends the
+//! group SIGCONT, which resumes a process that touched the terminal in the meantime and
+//! was stopped by SIGTTIN or SIGTTOU (the interrupted call is restarted), and does nothing
+//! to one that did not. The shell's own `tcsetpgrp` and `tcsetattr` run with SIGTTOU
+//! blocked, as a caller in a background group needs.
 
 use std::io;
 
-use crate::signals::{SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
+use crate::signals::{SIGCONT, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
 use crate::sys::{self, Termios};
 
-/// Signals the interactive shell ignores and its children get back at their default.
-const IGNORED: [i32; 5] = [SIGTSTP, SIGTTIN, SIGTTOU, SIGQUIT, SIGTERM];
+/// Signals that do nothing to the interactive shell (and are at their defaults in the
+/// programs it runs).
+const HELD_OFF: [i32; 5] = [SIGTSTP, SIGTTIN, SIGTTOU, SIGQUIT, SIGTERM];
 
 /// The terminal the shell controls jobs on.
 pub struct Monitor {
@@ -51,8 +63,8 @@ impl Monitor {
                 }
                 sys::kill(-pgrp, SIGTTIN)?;
             }
-            for sig in IGNORED {
-                sys::ignore(sig)?;
+            for sig in HELD_OFF {
+                sys::hold_off(sig)?;
             }
             sys::catch(SIGINT)?;
             let original = sys::getpgrp();
@@ -60,7 +72,7 @@ impl Monitor {
             if original != pid {
                 sys::setpgid(0, pid)?;
             }
-            sys::tcsetpgrp(tty, pid)?;
+            quietly(|| sys::tcsetpgrp(tty, pid))?;
             Ok(Monitor { tty, pgid: pid, original, modes: sys::tcgetattr(tty).ok() })
         })();
         if started.is_err() {
@@ -69,18 +81,16 @@ impl Monitor {
         started
     }
 
-    /// The terminal descriptor (close-on-exec).
-    pub fn tty(&self) -> i32 {
-        self.tty
-    }
-
     /// Gives the terminal to process group `pgid`, with the settings `modes` if the job
-    /// had its own when it stopped.
+    /// had its own when it stopped, and continues the group (see the module's comment).
     pub fn give_terminal(&self, pgid: i32, modes: Option<&Termios>) {
-        if let Some(modes) = modes {
-            let _ = sys::tcsetattr(self.tty, modes);
-        }
-        let _ = sys::tcsetpgrp(self.tty, pgid);
+        quietly(|| {
+            if let Some(modes) = modes {
+                let _ = sys::tcsetattr(self.tty, modes);
+            }
+            let _ = sys::tcsetpgrp(self.tty, pgid);
+        });
+        let _ = sys::kill(-pgid, SIGCONT);
     }
 
     /// Takes the terminal back after a foreground job stopped or ended. Returns the job's
@@ -88,11 +98,11 @@ impl Monitor {
     /// shell's own settings are put back; otherwise the shell adopts the job's (so `stty`
     /// has a lasting effect), as bash does.
     pub fn take_terminal(&mut self, restore: bool) -> Option<Termios> {
-        let _ = sys::tcsetpgrp(self.tty, self.pgid);
+        let _ = quietly(|| sys::tcsetpgrp(self.tty, self.pgid));
         let job_modes = sys::tcgetattr(self.tty).ok();
         if restore {
             if let Some(modes) = &self.modes {
-                let _ = sys::tcsetattr(self.tty, modes);
+                let _ = quietly(|| sys::tcsetattr(self.tty, modes));
             }
         } else if job_modes.is_some() {
             self.modes = job_modes;
@@ -103,32 +113,17 @@ impl Monitor {
     /// Gives the terminal back to the group the shell started in (at exit).
     pub fn stop(&self) {
         if self.original != self.pgid {
-            let _ = sys::tcsetpgrp(self.tty, self.original);
+            let _ = quietly(|| sys::tcsetpgrp(self.tty, self.original));
             let _ = sys::setpgid(0, self.original);
         }
     }
 }
 
-/// What a child of an interactive shell does between `fork` and `exec` (after std put it
-/// in its process group): a foreground job's process takes the terminal (so it never
-/// reads or writes it from the background, whatever the parent's timing), with SIGTTOU
-/// still ignored as `tcsetpgrp` from a background group needs. The signals the shell
-/// ignores are then caught with a handler that does nothing, not reset to SIG_DFL: `exec`
-/// resets caught signals to their defaults (XCU `exec`, XSH `execve`), and until then a
-/// ^Z or ^C typed at the new job neither stops it before `exec` (which would leave the
-/// shell blocked in `spawn`, waiting for an `exec` that never comes) nor kills it.
-/// Async-signal-safe: raw system calls only.
-pub fn child_setup(tty: i32, foreground: bool) -> impl FnMut() -> io::Result<()> + Send + Sync {
-    move || {
-        for sig in IGNORED.into_iter().filter(|&s| s != SIGTTOU) {
-            sys::catch(sig)?;
-        }
-        if foreground {
-            let _ = sys::tcsetpgrp(tty, sys::getpgrp());
-        }
-        sys::catch(SIGTTOU)?;
-        Ok(())
-    }
+/// Runs a terminal call with SIGTTOU blocked: from a background group (the shell while a
+/// job has the terminal, or giving it away) `tcsetpgrp` and `tcsetattr` would otherwise
+/// raise SIGTTOU, which the shell catches, and fail with EINTR (XBD 11.1.4).
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    sys::with_blocked(SIGTTOU, f)
 }
 
 fn close(fd: i32) {

@@ -2,15 +2,13 @@
 //! the terminal's foreground group, `wait4` with `WUNTRACED`, `kill` and signal
 //! dispositions. Raw system calls, as the other guest programs make them (no libc crate in
 //! this workspace): the same code runs in the guest and, for the tests, on the host.
-//!
-//! Every wrapper is async-signal-safe (one `syscall` instruction), so the ones a child
-//! calls between `fork` and `exec` ([`crate::monitor`]) may be called there.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 const SYS_READ: usize = 0;
 const SYS_RT_SIGACTION: usize = 13;
+const SYS_RT_SIGPROCMASK: usize = 14;
 const SYS_IOCTL: usize = 16;
 const SYS_GETPID: usize = 39;
 const SYS_WAIT4: usize = 61;
@@ -25,8 +23,10 @@ const TIOCGPGRP: usize = 0x540f;
 const TIOCSPGRP: usize = 0x5410;
 const F_DUPFD_CLOEXEC: usize = 1030;
 const SA_RESTORER: u64 = 0x0400_0000;
+const SA_RESTART: u64 = 0x1000_0000;
+const SIG_BLOCK: usize = 0;
+const SIG_SETMASK: usize = 2;
 const SIG_DFL: usize = 0;
-const SIG_IGN: usize = 1;
 
 /// `wait4` option: report stopped children too.
 pub const WUNTRACED: i32 = 2;
@@ -145,11 +145,6 @@ fn sigaction(sig: i32, handler: usize, flags: u64, restorer: usize) -> io::Resul
     check(syscall4(SYS_RT_SIGACTION, sig as usize, ptr, 0, 8)).map(drop)
 }
 
-/// Ignores `sig` (SIG_IGN survives `exec`: children must [`default`] it).
-pub fn ignore(sig: i32) -> io::Result<()> {
-    sigaction(sig, SIG_IGN, 0, 0)
-}
-
 /// Restores `sig`'s default action.
 pub fn default(sig: i32) -> io::Result<()> {
     sigaction(sig, SIG_DFL, 0, 0)
@@ -177,11 +172,34 @@ extern "C" fn note_interrupt(_sig: i32) {
     INTERRUPTED.store(true, Ordering::Relaxed);
 }
 
+extern "C" fn do_nothing(_sig: i32) {}
+
 /// Catches `sig` with a handler that only records it (see [`take_interrupt`]), without
 /// SA_RESTART, so a blocking `read` or `wait4` returns EINTR.
 pub fn catch(sig: i32) -> io::Result<()> {
     let restorer = sh_restore_rt as *const () as usize;
     sigaction(sig, note_interrupt as *const () as usize, SA_RESTORER, restorer)
+}
+
+/// Catches `sig` with a handler that does nothing (SA_RESTART: system calls go on). For
+/// the shell itself this is ignoring it; unlike SIG_IGN it does not pass to the programs
+/// the shell runs, as `exec` resets caught signals to their defaults.
+pub fn hold_off(sig: i32) -> io::Result<()> {
+    let restorer = sh_restore_rt as *const () as usize;
+    sigaction(sig, do_nothing as *const () as usize, SA_RESTORER | SA_RESTART, restorer)
+}
+
+/// Runs `f` with signal `sig` blocked (`rt_sigprocmask`), then restores the mask.
+pub fn with_blocked<T>(sig: i32, f: impl FnOnce() -> T) -> T {
+    let set: u64 = 1 << (sig - 1);
+    let mut old: u64 = 0;
+    let (set_ptr, old_ptr) = (&raw const set as usize, &raw mut old as usize);
+    let blocked = syscall4(SYS_RT_SIGPROCMASK, SIG_BLOCK, set_ptr, old_ptr, 8) == 0;
+    let result = f();
+    if blocked {
+        syscall4(SYS_RT_SIGPROCMASK, SIG_SETMASK, &raw const old as usize, 0, 8);
+    }
+    result
 }
 
 /// Whether a caught signal arrived since the last call.
