@@ -1,16 +1,21 @@
 //! Running parsed commands: expansion, builtins, pipelines in their own process groups,
 //! redirections, background jobs (POSIX XCU 2.9.1 "Simple Commands", 2.9.2 "Pipelines",
-//! 2.9.3 "Lists", 2.7 "Redirection").
+//! 2.9.3 "Lists", 2.7 "Redirection"); every pipeline started is a job of the job table,
+//! run in the foreground with the terminal when the shell is interactive (XCU 2.11).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Child, Command as Process, ExitStatus, Stdio};
+use std::os::unix::process::CommandExt;
+use std::process::{Command as Process, Stdio};
 
+use crate::jobs::{self, JobState, Jobs};
 use crate::lexer::Part;
-use crate::parser::{AndOr, Command, Connector, Item, Pipeline, Redirect};
+use crate::monitor::Monitor;
+use crate::parser::{AndOr, Command, Connector, Item, Pipeline, Redirect, pipeline_text};
+use crate::signals::{SIGINT, SIGPIPE};
+use crate::sys;
 
 /// What fd 0, 1 or 2 of a command is connected to.
 enum Target {
@@ -43,25 +48,24 @@ impl Target {
 /// The shell's state across commands.
 pub struct Shell {
     /// Shell variables (not exported unless `export`ed).
-    vars: HashMap<String, String>,
+    pub(crate) vars: HashMap<String, String>,
     /// `$0`, `$1`, ...
     positional: Vec<String>,
     /// `$?`.
     pub last_status: i32,
     /// `$!`.
-    last_background: Option<u32>,
-    /// Background jobs not yet waited for.
-    jobs: Vec<Vec<Child>>,
+    last_background: Option<i32>,
+    /// Jobs: background ones not yet waited for or reported, and stopped ones.
+    pub(crate) jobs: Jobs,
+    /// Interactive (stdin is a terminal): prompts, `[1] PID` for background jobs and job
+    /// state messages.
+    pub(crate) interactive: bool,
+    /// Job control on the terminal (monitor mode), when interactive and it could start.
+    pub(crate) monitor: Option<Monitor>,
 }
 
 /// Why the shell stops: `exit N`.
 pub struct Exit(pub i32);
-
-/// The status a shell reports for a finished process: its exit code, or 128 + the signal
-/// that killed it.
-pub fn status_code(status: ExitStatus) -> i32 {
-    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
-}
 
 impl Shell {
     /// A shell whose `$0` is `name` and `$1...` are `args`.
@@ -73,7 +77,9 @@ impl Shell {
             positional,
             last_status: 0,
             last_background: None,
-            jobs: Vec::new(),
+            jobs: Jobs::default(),
+            interactive: false,
+            monitor: None,
         }
     }
 
@@ -95,7 +101,7 @@ impl Shell {
 
     /// Expands a word's parameters. (Fields are not split on IFS: `$X` with spaces stays one
     /// word, like `"$X"`.)
-    fn expand(&self, word: &[Part]) -> String {
+    pub(crate) fn expand(&self, word: &[Part]) -> String {
         word.iter()
             .map(|p| match p {
                 Part::Lit(s) => s.clone(),
@@ -117,29 +123,37 @@ impl Shell {
     }
 
     fn and_or(&mut self, and_or: &AndOr) -> Result<(), Exit> {
-        self.last_status = self.pipeline(&and_or.first, true)?.unwrap_or(self.last_status);
+        self.last_status = self.pipeline(&and_or.first)?.unwrap_or(self.last_status);
         for (connector, pipeline) in &and_or.rest {
             let run = match connector {
                 Connector::And => self.last_status == 0,
                 Connector::Or => self.last_status != 0,
             };
             if run {
-                self.last_status = self.pipeline(pipeline, true)?.unwrap_or(self.last_status);
+                self.last_status = self.pipeline(pipeline)?.unwrap_or(self.last_status);
             }
         }
         Ok(())
     }
 
-    /// Runs an and-or list in the background. Only single pipelines are supported there;
-    /// `&&`/`||` chains in the background run their first pipeline only (a warning says so).
+    /// Runs an and-or list in the background (XCU 2.9.3.1 "Asynchronous Lists"): a job;
+    /// an interactive shell says `[N] PID` (the job number and the last process's pid).
+    /// Only single pipelines are supported there; `&&`/`||` chains in the background run
+    /// their first pipeline only (a warning says so).
     fn background(&mut self, and_or: &AndOr) {
         if !and_or.rest.is_empty() {
             eprintln!("sh: only the first pipeline of a background && / || list is run");
         }
-        match self.spawn_pipeline(&and_or.first) {
-            Ok(children) if !children.is_empty() => {
-                self.last_background = children.last().map(|c| c.id());
-                self.jobs.push(children);
+        match self.spawn_pipeline(&and_or.first, false) {
+            Ok(pids) if !pids.is_empty() => {
+                let id = self.jobs.add(&pids, pipeline_text(&and_or.first), true);
+                let job = self.jobs.get_mut(id).expect("job just added");
+                job.notified = true;
+                let pid = job.last_pid();
+                self.last_background = Some(pid);
+                if self.interactive {
+                    eprintln!("[{id}] {pid}");
+                }
                 self.last_status = 0;
             }
             Ok(_) => {}
@@ -148,133 +162,76 @@ impl Shell {
     }
 
     /// Runs a pipeline in the foreground; `Ok(None)` if it changed no status.
-    fn pipeline(&mut self, pipeline: &Pipeline, _foreground: bool) -> Result<Option<i32>, Exit> {
+    fn pipeline(&mut self, pipeline: &Pipeline) -> Result<Option<i32>, Exit> {
         if let [single] = pipeline.as_slice()
             && let Some(status) = self.builtin(single)?
         {
             return Ok(Some(status));
         }
-        let children = match self.spawn_pipeline(pipeline) {
-            Ok(children) => children,
+        let pids = match self.spawn_pipeline(pipeline, true) {
+            Ok(pids) => pids,
             Err(status) => return Ok(Some(status)),
         };
-        let mut status = 0;
-        for mut child in children {
-            status = match child.wait() {
-                Ok(s) => status_code(s),
-                Err(e) => {
-                    eprintln!("sh: wait: {e}");
-                    1
-                }
-            };
-        }
-        Ok(Some(status))
-    }
-
-    /// Runs `cmd` as a builtin if it is one; `Ok(None)` if it is not.
-    fn builtin(&mut self, cmd: &Command) -> Result<Option<i32>, Exit> {
-        let words: Vec<String> = cmd.words.iter().map(|w| self.expand(w)).collect();
-        let Some(first) = words.first() else { return Ok(None) };
-        // NAME=value alone: a shell variable.
-        if words.iter().all(|w| assignment(w).is_some()) {
-            for w in &words {
-                if let Some((name, value)) = assignment(w) {
-                    self.vars.insert(name.into(), value.into());
-                }
-            }
+        if pids.is_empty() {
             return Ok(Some(0));
         }
-        let status = match first.as_str() {
-            "exit" => {
-                let code = words.get(1).map_or(Ok(self.last_status), |s| s.parse::<i32>());
-                return match code {
-                    Ok(code) => Err(Exit(code & 0xff)),
-                    Err(_) => {
-                        eprintln!("sh: exit: {}: numeric argument required", words[1]);
-                        Err(Exit(2))
-                    }
-                };
-            }
-            "cd" => {
-                let dir = words
-                    .get(1)
-                    .cloned()
-                    .or_else(|| std::env::var("HOME").ok())
-                    .unwrap_or_else(|| "/".into());
-                match std::env::set_current_dir(&dir) {
-                    Ok(()) => 0,
-                    Err(e) => {
-                        eprintln!("sh: cd: {dir}: {}", io_message(&e));
-                        1
-                    }
-                }
-            }
-            "wait" => self.wait(&words[1..]),
-            "pwd" => match std::env::current_dir() {
-                Ok(dir) => {
-                    println!("{}", dir.display());
-                    0
-                }
-                Err(e) => {
-                    eprintln!("sh: pwd: {}", io_message(&e));
-                    1
-                }
-            },
-            "export" => {
-                for w in &words[1..] {
-                    match assignment(w) {
-                        Some((name, value)) => {
-                            self.vars.insert(name.into(), value.into());
-                            // SAFETY: the shell is single-threaded; nothing reads the
-                            // environment concurrently.
-                            unsafe { std::env::set_var(name, value) };
-                        }
-                        None => {
-                            if let Some(value) = self.vars.get(w).cloned() {
-                                // SAFETY: as above.
-                                unsafe { std::env::set_var(w, value) };
-                            }
-                        }
-                    }
-                }
-                0
-            }
-            ":" | "true" if cmd.redirects.is_empty() => 0,
-            _ => return Ok(None),
-        };
-        Ok(Some(status))
+        let id = self.jobs.add(&pids, pipeline_text(pipeline), false);
+        Ok(Some(self.foreground(id)))
     }
 
-    /// `wait [PID...]`: waits for background jobs. With no operands waits for all and
-    /// returns 0; otherwise returns the status of the last PID named (127 if it is not a
-    /// job of this shell), as POSIX `wait` specifies.
-    fn wait(&mut self, pids: &[String]) -> i32 {
-        let jobs = std::mem::take(&mut self.jobs);
-        let mut status = 0;
-        let wanted: Vec<u32> = pids.iter().filter_map(|p| p.parse().ok()).collect();
-        let mut found = wanted.is_empty();
-        for job in jobs {
-            let in_job = wanted.is_empty() || job.iter().any(|c| wanted.contains(&c.id()));
-            if !in_job {
-                self.jobs.push(job);
-                continue;
-            }
-            for mut child in job {
-                let s = child.wait().map(status_code).unwrap_or(127);
-                if wanted.contains(&child.id()) {
-                    status = s;
-                    found = true;
-                }
+    /// Runs job `id` in the foreground until it stops or ends (XCU 2.11): with job control
+    /// its process group has the terminal meanwhile. Returns its status.
+    pub(crate) fn foreground(&mut self, id: usize) -> i32 {
+        let Some(job) = self.jobs.get_mut(id) else { return 127 };
+        job.background = false;
+        job.notified = true;
+        let (pgid, modes) = (job.pgid, job.termios.take());
+        if let Some(monitor) = &self.monitor {
+            monitor.give_terminal(pgid, modes.as_ref());
+        }
+        let state = self.wait_job(id, false).unwrap_or(JobState::Done(0));
+        if let Some(monitor) = &mut self.monitor {
+            let signalled = matches!(state, JobState::Done(raw) if raw & 0x7f != 0);
+            let stopped = matches!(state, JobState::Stopped(_));
+            let modes = monitor.take_terminal(signalled || stopped);
+            if let Some(job) = self.jobs.get_mut(id) {
+                job.termios = modes;
             }
         }
-        if found { status } else { 127 }
+        match state {
+            JobState::Stopped(_) => {
+                self.jobs.touch(id);
+                if self.interactive {
+                    eprintln!("\n{}", self.jobs.format(id, false));
+                }
+                if let Some(job) = self.jobs.get_mut(id) {
+                    job.notified = true;
+                }
+            }
+            JobState::Done(raw) => {
+                self.jobs.remove(id);
+                let sig = raw & 0x7f;
+                if self.interactive && sig != 0 && sig != 0x7f {
+                    // The terminal echoed ^C; the next prompt goes on a line of its own.
+                    // Other deaths are said, as bash and ash do.
+                    match sig {
+                        SIGINT => eprintln!(),
+                        SIGPIPE => {}
+                        _ => eprintln!("{}", jobs::describe(state)),
+                    }
+                }
+            }
+            JobState::Running => {}
+        }
+        jobs::state_code(state)
     }
 
     /// Starts every command of a pipeline, connected by pipes, all in one new process
-    /// group led by the first (XCU 2.9.2; job control's unit). Returns the children, or the
-    /// status to report if a command could not be started.
-    fn spawn_pipeline(&mut self, pipeline: &Pipeline) -> Result<Vec<Child>, i32> {
-        let mut children: Vec<Child> = Vec::new();
+    /// group led by the first (XCU 2.9.2; job control's unit). A foreground pipeline of an
+    /// interactive shell takes the terminal. Returns the pids, or the status to report if
+    /// a command could not be started.
+    fn spawn_pipeline(&mut self, pipeline: &Pipeline, foreground: bool) -> Result<Vec<i32>, i32> {
+        let mut pids: Vec<i32> = Vec::new();
         let mut next_stdin: Option<OwnedFd> = None;
         let mut failed = None;
         for (i, cmd) in pipeline.iter().enumerate() {
@@ -296,34 +253,47 @@ impl Shell {
                     }
                 }
             }
-            let pgid = children.first().map(|c| c.id() as i32).unwrap_or(0);
+            let pgid = pids.first().copied().unwrap_or(0);
             match self.spawn(cmd, fds, pgid) {
-                Ok(Some(child)) => children.push(child),
+                Ok(Some(pid)) => {
+                    if pids.is_empty()
+                        && foreground
+                        && let Some(monitor) = &self.monitor
+                    {
+                        // As early as possible: the rest of the pipeline starts in the
+                        // foreground.
+                        monitor.give_terminal(pid, None);
+                    }
+                    pids.push(pid)
+                }
                 Ok(None) => {}
                 Err(status) => failed = Some(status),
             }
         }
         drop(next_stdin);
         match failed {
-            Some(status) if children.is_empty() => Err(status),
+            Some(status) if pids.is_empty() => Err(status),
             Some(status) => {
-                for mut c in children {
-                    let _ = c.wait();
+                for pid in pids {
+                    let _ = sys::wait4(pid, 0);
+                }
+                if let Some(monitor) = &mut self.monitor {
+                    monitor.take_terminal(false);
                 }
                 Err(status)
             }
-            None => Ok(children),
+            None => Ok(pids),
         }
     }
 
     /// Starts one command with its redirections applied on top of `fds`, in process group
-    /// `pgid` (0: a new group led by this child).
+    /// `pgid` (0: a new group led by this child); returns its pid.
     fn spawn(
         &mut self,
         cmd: &Command,
         mut fds: [Target; 3],
         pgid: i32,
-    ) -> Result<Option<Child>, i32> {
+    ) -> Result<Option<i32>, i32> {
         for redirect in &cmd.redirects {
             if let Err(message) = self.redirect(redirect, &mut fds) {
                 eprintln!("sh: {message}");
@@ -349,7 +319,7 @@ impl Shell {
         };
         process.stdin(i).stdout(o).stderr(e);
         match process.spawn() {
-            Ok(child) => Ok(Some(child)),
+            Ok(child) => Ok(Some(child.id() as i32)),
             Err(e) => {
                 let (status, what) = match e.kind() {
                     std::io::ErrorKind::NotFound => (127, "not found".to_owned()),
@@ -393,7 +363,7 @@ impl Shell {
 }
 
 /// `NAME=value` with a valid name.
-fn assignment(word: &str) -> Option<(&str, &str)> {
+pub(crate) fn assignment(word: &str) -> Option<(&str, &str)> {
     let (name, value) = word.split_once('=')?;
     let valid = !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
@@ -402,7 +372,7 @@ fn assignment(word: &str) -> Option<(&str, &str)> {
 }
 
 /// An I/O error's message without Rust's "(os error N)" suffix, as shells print it.
-fn io_message(e: &std::io::Error) -> String {
+pub(crate) fn io_message(e: &std::io::Error) -> String {
     let text = e.to_string();
     match text.find(" (os error") {
         Some(i) => text[..i].to_owned(),

@@ -77,6 +77,61 @@ fn describe(token: Option<&Token>) -> String {
     }
 }
 
+/// Writes a word back as shell text: literal parts quoted where they would otherwise
+/// mean something else, parameters as `${NAME}` (for the job text `jobs` shows).
+fn write_word(f: &mut std::fmt::Formatter<'_>, word: &[Part]) -> std::fmt::Result {
+    if word.is_empty() {
+        return f.write_str("''");
+    }
+    for part in word {
+        match part {
+            Part::Lit(s) if s.is_empty() => f.write_str("''")?,
+            Part::Lit(s)
+                if s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./,:=+%@^".contains(c)) =>
+            {
+                f.write_str(s)?
+            }
+            Part::Lit(s) => write!(f, "'{}'", s.replace('\'', "'\\''"))?,
+            Part::Param(n) if n.len() == 1 && !n.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                write!(f, "${n}")?
+            }
+            Part::Param(n) => write!(f, "${{{n}}}")?,
+        }
+    }
+    Ok(())
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut first = true;
+        for word in &self.words {
+            if !first {
+                f.write_str(" ")?;
+            }
+            first = false;
+            write_word(f, word)?;
+        }
+        for r in &self.redirects {
+            if !first {
+                f.write_str(" ")?;
+            }
+            first = false;
+            let default = if r.op.starts_with('<') { 0 } else { 1 };
+            if r.fd != default {
+                write!(f, "{}", r.fd)?;
+            }
+            f.write_str(r.op)?;
+            write_word(f, &r.target)?;
+        }
+        Ok(())
+    }
+}
+
+/// A pipeline as shell text: its commands joined by ` | `.
+pub fn pipeline_text(pipeline: &Pipeline) -> String {
+    pipeline.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" | ")
+}
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
@@ -199,6 +254,14 @@ mod tests {
         let cmd = &items[0].and_or.first[0];
         let fds: Vec<(u32, &str)> = cmd.redirects.iter().map(|r| (r.fd, r.op)).collect();
         assert_eq!(fds, [(0, "<"), (1, ">"), (2, ">&")]);
+    }
+
+    #[test]
+    fn text() {
+        let items = parse_str("sleep 100 | cat -n >out 2>&1 <in").unwrap();
+        assert_eq!(pipeline_text(&items[0].and_or.first), "sleep 100 | cat -n >out 2>&1 <in");
+        let items = parse_str("echo 'a b' \"$X\"y $? ''").unwrap();
+        assert_eq!(pipeline_text(&items[0].and_or.first), "echo 'a b' ${X}y $? ''");
     }
 
     #[test]
