@@ -398,3 +398,34 @@ fn job_control_matches_linux(libc: Libc) {
 }
 
 for_each_libc!(job_control_matches_linux);
+
+/// Our own `/bin/sh` (guest-apps/sh), the default program of `vmm run`, interactive in the
+/// guest's terminal: a prompt, ^C interrupts a foreground `sleep` and the shell survives,
+/// ^Z stops it (`Stopped`), `jobs` lists it, `fg` resumes it and ^C ends it (status 130),
+/// `exit` ends the run with its status.
+#[test]
+fn our_sh_job_control_in_a_terminal() {
+    let mut run = PtyRun::start(&["run"], 24, 80);
+    run.wait_for("$ ");
+    let prompts = run.count("$ ");
+    run.type_keys(b"sleep 100\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x03");
+    run.wait_for_nth("$ ", prompts + 1);
+    run.type_keys(b"sleep 200\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x1a");
+    run.wait_for("Stopped");
+    run.type_keys(b"jobs\r");
+    run.wait_for_nth("sleep 200", 3);
+    let prompts = run.count("$ ");
+    run.type_keys(b"fg\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x03");
+    run.wait_for_nth("$ ", prompts + 1);
+    run.type_keys(b"echo status=$?\r");
+    run.wait_for("status=130");
+    run.type_keys(b"exit 4\r");
+    assert_eq!(run.wait(), 4, "output:\n{}", run.text());
+    run.assert_restored("after the shell exited");
+}
