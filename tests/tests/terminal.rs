@@ -429,3 +429,27 @@ fn our_sh_job_control_in_a_terminal() {
     assert_eq!(run.wait(), 4, "output:\n{}", run.text());
     run.assert_restored("after the shell exited");
 }
+
+/// A raw-mode program in the guest's terminal: busybox `vi` switches the terminal to raw
+/// mode (its own key handling and screen), a file typed in it is written, and once it exits
+/// the terminal is back in canonical mode with echo (`stty -a` after it).
+#[test]
+fn a_raw_mode_program_works_and_the_terminal_is_restored() {
+    let dir = TempDir::new("pty-vi");
+    let image = busybox_image(&dir);
+    let script = "busybox vi /tmp/f; echo after:; busybox stty -a; echo file:; busybox cat /tmp/f";
+    let mut run =
+        PtyRun::start(&["run", "--disk", &image, "--", "/bin/busybox", "sh", "-c", script], 24, 80);
+    // vi draws its screen once it is up (the empty buffer's `~` lines).
+    run.wait_for("~");
+    run.type_keys(b"ihello from vi\x1b");
+    std::thread::sleep(Duration::from_millis(500));
+    run.type_keys(b":wq\r");
+    assert_eq!(run.wait(), 0, "output:\n{}", run.text());
+    let text = run.text();
+    let after = &text[text.rfind("after:").expect("the script ran after vi")..];
+    assert!(after.contains("isig icanon") && after.contains(" echo "), "{text}");
+    let file = &text[text.rfind("file:").expect("the script went on")..];
+    assert!(file.contains("hello from vi"), "{text}");
+    run.assert_restored("after vi and the vmm exited");
+}
