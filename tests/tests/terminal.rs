@@ -69,7 +69,7 @@ impl PtyRun {
     /// Starts `vmm ARGS` on a new pty of `rows` x `cols`.
     fn start(args: &[&str], rows: u16, cols: u16) -> PtyRun {
         require_kvm();
-        Self::start_program(&vmm_bin(), args, rows, cols)
+        Self::start_program(vmm_bin(), args, rows, cols)
     }
 
     /// Starts `program ARGS` on a new pty of `rows` x `cols`, as the leader of a new
