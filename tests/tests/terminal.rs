@@ -318,6 +318,32 @@ fn isatty_follows_the_host() {
     assert!(run.text().contains("isatty 0 0"), "{}", run.text());
 }
 
+/// At an interactive shell's `prompt`: ^C interrupts a foreground `sleep` and the shell
+/// prompts again; ^Z stops another, `jobs` lists it, `fg` resumes it and ^C ends it (status
+/// 130); `exit STATUS` ends the run with that status.
+fn job_control_session(run: &mut PtyRun, prompt: &str, status: u32) {
+    let prompts = run.count(prompt);
+    run.type_keys(b"sleep 100\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x03");
+    run.wait_for_nth(prompt, prompts + 1);
+    run.type_keys(b"sleep 200\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x1a");
+    run.wait_for("Stopped");
+    run.type_keys(b"jobs\r");
+    run.wait_for_nth("sleep 200", 3);
+    let prompts = run.count(prompt);
+    run.type_keys(b"fg\r");
+    std::thread::sleep(Duration::from_millis(2500));
+    run.type_keys(b"\x03");
+    run.wait_for_nth(prompt, prompts + 1);
+    run.type_keys(b"echo status=$?\r");
+    run.wait_for("status=130");
+    run.type_keys(format!("exit {status}\r").as_bytes());
+    assert_eq!(run.wait(), status, "output:\n{}", run.text());
+}
+
 /// Debian's busybox `sh` (ash) run interactively in the guest's terminal, driven as a person
 /// would: typed text echoes and backspace edits it (the guest's line discipline in canonical
 /// mode until ash's own line editing takes over), ^C interrupts a foreground `sleep` and the
@@ -333,28 +359,7 @@ fn busybox_sh_job_control_in_a_terminal() {
     // Echo and editing: "echo hellx" then backspace (DEL) and "o".
     run.type_keys(b"echo hellx\x7fo\r");
     run.wait_for("\nhello\r\n");
-    // ^C interrupts a foreground job; the shell prompts again.
-    let prompts = run.count("# ");
-    run.type_keys(b"sleep 100\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x03");
-    run.wait_for_nth("# ", prompts + 1);
-    // ^Z stops it; jobs lists it; fg resumes it; ^C ends it.
-    run.type_keys(b"sleep 200\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x1a");
-    run.wait_for("Stopped");
-    run.type_keys(b"jobs\r");
-    run.wait_for_nth("sleep 200", 3);
-    let prompts = run.count("# ");
-    run.type_keys(b"fg\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x03");
-    run.wait_for_nth("# ", prompts + 1);
-    run.type_keys(b"echo status=$?\r");
-    run.wait_for("status=130");
-    run.type_keys(b"exit 3\r");
-    assert_eq!(run.wait(), 3, "output:\n{}", run.text());
+    job_control_session(&mut run, "# ", 3);
     run.assert_restored("after the shell exited");
 }
 
@@ -407,26 +412,7 @@ for_each_libc!(job_control_matches_linux);
 fn our_sh_job_control_in_a_terminal() {
     let mut run = PtyRun::start(&["run"], 24, 80);
     run.wait_for("$ ");
-    let prompts = run.count("$ ");
-    run.type_keys(b"sleep 100\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x03");
-    run.wait_for_nth("$ ", prompts + 1);
-    run.type_keys(b"sleep 200\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x1a");
-    run.wait_for("Stopped");
-    run.type_keys(b"jobs\r");
-    run.wait_for_nth("sleep 200", 3);
-    let prompts = run.count("$ ");
-    run.type_keys(b"fg\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x03");
-    run.wait_for_nth("$ ", prompts + 1);
-    run.type_keys(b"echo status=$?\r");
-    run.wait_for("status=130");
-    run.type_keys(b"exit 4\r");
-    assert_eq!(run.wait(), 4, "output:\n{}", run.text());
+    job_control_session(&mut run, "$ ", 4);
     run.assert_restored("after the shell exited");
 }
 
