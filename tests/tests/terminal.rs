@@ -132,6 +132,23 @@ impl PtyRun {
         writer.flush().expect("flushing the pty");
     }
 
+    /// Types `bytes` until `needle` has appeared `n` times, a few seconds apart: a ^C or ^Z
+    /// typed before the job owns the guest's terminal reaches the shell, which ignores it,
+    /// so typing again is what a person would do.
+    fn type_until(&mut self, bytes: &[u8], needle: &str, n: usize) {
+        for _ in 0..10 {
+            self.type_keys(bytes);
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline {
+                if self.count(needle) >= n {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.wait_for_nth(needle, n);
+    }
+
     /// How many times `needle` appears in the output so far.
     fn count(&self, needle: &str) -> usize {
         self.text().matches(needle).count()
@@ -324,20 +341,17 @@ fn isatty_follows_the_host() {
 fn job_control_session(run: &mut PtyRun, prompt: &str, status: u32) {
     let prompts = run.count(prompt);
     run.type_keys(b"sleep 100\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x03");
-    run.wait_for_nth(prompt, prompts + 1);
+    std::thread::sleep(Duration::from_millis(1000));
+    run.type_until(b"\x03", prompt, prompts + 1);
     run.type_keys(b"sleep 200\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x1a");
-    run.wait_for("Stopped");
+    std::thread::sleep(Duration::from_millis(1000));
+    run.type_until(b"\x1a", "Stopped", 1);
     run.type_keys(b"jobs\r");
     run.wait_for_nth("sleep 200", 3);
     let prompts = run.count(prompt);
     run.type_keys(b"fg\r");
-    std::thread::sleep(Duration::from_millis(2500));
-    run.type_keys(b"\x03");
-    run.wait_for_nth(prompt, prompts + 1);
+    std::thread::sleep(Duration::from_millis(1000));
+    run.type_until(b"\x03", prompt, prompts + 1);
     run.type_keys(b"echo status=$?\r");
     run.wait_for("status=130");
     run.type_keys(format!("exit {status}\r").as_bytes());
