@@ -29,6 +29,7 @@ for_each_libc!(
     file_attributes_match_linux,
     file_access_as_a_user_matches_linux,
     not_a_terminal_matches_linux,
+    vdso_clocks_match_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -148,6 +149,15 @@ fn cpu_timers_match_linux(libc: Libc) {
     assert!(host.contains("while computing: SIGVTALRM 1, si_code SI_KERNEL yes"), "{host}");
     assert!(host.contains("over a 300 ms sleep: SIGVTALRM 0"), "{host}");
     assert!(!host.contains(" no\n"), "{host}");
+}
+
+/// The vDSO: AT_SYSINFO_EHDR, its exported clock functions, and clock reads through it
+/// that agree with the system calls (`guest-apps/c/vdso.c`).
+fn vdso_clocks_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "vdso");
+    assert!(host.contains("AT_SYSINFO_EHDR: yes\n"), "{host}");
+    assert!(host.contains("MONOTONIC: libc between system calls yes, vDSO yes"), "{host}");
+    assert!(!host.contains(" no\n") && !host.contains(" no,"), "{host}");
 }
 
 /// A process group orphaned with a stopped member: SIGHUP then SIGCONT reach the member's

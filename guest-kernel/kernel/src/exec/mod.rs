@@ -75,10 +75,11 @@ pub fn execve(
     load::map_image(&mut space, &program.plan, &file)?;
     space.init_heap(program.plan.brk);
     space.map_assist(crate::uaccess::assist::ASSIST_VA, crate::uaccess::assist::page_phys())?;
+    let vdso = crate::time::vdso::map(&mut space)?;
 
     let mut random_bytes = [0u8; 16];
     random::fill(&mut random_bytes);
-    let auxv = posix::exec::auxv::entries(&program.plan, &new_creds, hwcap(), secure);
+    let auxv = posix::exec::auxv::entries(&program.plan, &new_creds, hwcap(), secure, vdso);
     let argv: Vec<&[u8]> = args.argv.iter().map(Vec::as_slice).collect();
     let envp: Vec<&[u8]> = args.envp.iter().map(Vec::as_slice).collect();
     let spec =

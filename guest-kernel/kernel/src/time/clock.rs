@@ -21,6 +21,8 @@ pub fn init() {
         .zip(pvclock::kvmclock_ns(tsc))
         .map_or(0, |(zero, since)| zero.saturating_add(since));
     BOOT_WALL_NS.store(wall, Ordering::Relaxed);
+    // The vDSO reads the same origins and rate, so its answers equal these functions'.
+    super::vdso::publish(tsc, wall, super::tsc_khz());
 }
 
 /// Nanoseconds since boot.

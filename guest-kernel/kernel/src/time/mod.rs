@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod pvclock;
 pub mod sleep;
+pub mod vdso;
 
 pub use sleep::deadline_after_ns;
 

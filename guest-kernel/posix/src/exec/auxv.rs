@@ -4,7 +4,7 @@
 
 use linux_raw_sys::auxvec::{
     AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_PAGESZ, AT_PHDR,
-    AT_PHENT, AT_PHNUM, AT_SECURE, AT_UID,
+    AT_PHENT, AT_PHNUM, AT_SECURE, AT_SYSINFO_EHDR, AT_UID,
 };
 
 use super::elf::{LoadPlan, PAGE, PHDR_SIZE};
@@ -17,9 +17,18 @@ pub const CLKTCK: u64 = 100;
 /// The entries that depend on the image and the credentials: AT_HWCAP (`hwcap`, on x86
 /// the CPUID leaf 1 EDX feature bits), AT_PAGESZ, AT_CLKTCK, AT_PHDR, AT_PHENT, AT_PHNUM,
 /// AT_BASE (0: no interpreter), AT_FLAGS (0), AT_ENTRY, the real and effective ids, and
-/// AT_SECURE (`secure`: set-id exec, libc then ignores dangerous environment variables).
-pub fn entries(plan: &LoadPlan, creds: &Credentials, hwcap: u64, secure: bool) -> [(u64, u64); 14] {
+/// AT_SECURE (`secure`: set-id exec, libc then ignores dangerous environment variables),
+/// and first, as Linux, AT_SYSINFO_EHDR: the vDSO's ELF header (`vdso`), where the C
+/// library finds `__vdso_clock_gettime` and the other clock reads.
+pub fn entries(
+    plan: &LoadPlan,
+    creds: &Credentials,
+    hwcap: u64,
+    secure: bool,
+    vdso: u64,
+) -> [(u64, u64); 15] {
     [
+        (u64::from(AT_SYSINFO_EHDR), vdso),
         (u64::from(AT_HWCAP), hwcap),
         (u64::from(AT_PAGESZ), PAGE),
         (u64::from(AT_CLKTCK), CLKTCK),
@@ -55,7 +64,7 @@ mod tests {
         };
         let mut creds = Credentials::new(1000, 100);
         creds.euid = 0;
-        let aux = entries(&plan, &creds, 0x178b_fbff, true);
+        let aux = entries(&plan, &creds, 0x178b_fbff, true, 0x7fff_f7ff_d000);
         let get = |k: u32| aux.iter().find(|e| e.0 == u64::from(k)).unwrap().1;
         assert_eq!(get(AT_ENTRY), 0x401000);
         assert_eq!(get(AT_PHDR), 0x400040);
@@ -65,5 +74,6 @@ mod tests {
         assert_eq!(get(AT_SECURE), 1);
         assert_eq!(get(AT_CLKTCK), 100);
         assert_eq!(get(AT_HWCAP), 0x178b_fbff);
+        assert_eq!(get(AT_SYSINFO_EHDR), 0x7fff_f7ff_d000);
     }
 }

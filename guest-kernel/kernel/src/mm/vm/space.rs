@@ -413,6 +413,26 @@ impl AddressSpace {
         self.table.set(va, phys, bits).map(|_| ()).map_err(|_| Errno::ENOMEM)
     }
 
+    /// Maps the vvar page (`vvar_phys`, read-only) and the vDSO image after it
+    /// (`image_phys..`, read+exec) over `[start, start + len)` (`time::vdso`), with a
+    /// read+exec mapping so `mmap` places nothing there. The frames are the kernel
+    /// image's: not `OWNED`, so unmapping or dropping the space never frees them.
+    pub fn map_kernel_pages(
+        &mut self,
+        start: u64,
+        len: u64,
+        vvar_phys: u64,
+        image_phys: u64,
+    ) -> Result<(), Errno> {
+        let prot = Prot { read: true, write: false, exec: true };
+        self.map(start, start + len, Vma::anon(prot))?;
+        let data = PageFlags { write: false, exec: false, access: true }.bits();
+        self.table.set(start, vvar_phys, data).map_err(|_| Errno::ENOMEM)?;
+        let code = PageFlags { write: false, exec: true, access: true }.bits();
+        let frames: Vec<u64> = (0..(len / PAGE) - 1).map(|i| image_phys + i * PAGE).collect();
+        self.table.set_run(start + PAGE, &frames, code).map_err(|_| Errno::ENOMEM)
+    }
+
     /// Maps the consecutive pages `frames` at `start`, inside a mapping already made with
     /// [`map`](Self::map) and not populated there yet: page-cache frames (`owned` false,
     /// shared, so read-only) or the address space's own frames (with the mapping's
