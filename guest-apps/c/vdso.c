@@ -137,5 +137,9 @@ int main(int argc, char **argv)
     long (*getcpu_fn)(unsigned *, unsigned *, void *) = vdso_sym(base, "__vdso_getcpu");
     unsigned c = 99, node = 99;
     printf("__vdso_getcpu: %ld\n", getcpu_fn ? getcpu_fn(&c, &node, NULL) : -1);
+    unsigned c2 = 99, node2 = 99;
+    long r = syscall(SYS_getcpu, &c2, &node2, NULL);
+    printf("getcpu system call: %ld, same node as the vDSO's: %s, a CPU number: %s\n", r,
+           node2 == node ? "yes" : "no", c2 < 4096 ? "yes" : "no");
     return 0;
 }

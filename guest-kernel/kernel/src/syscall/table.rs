@@ -153,6 +153,7 @@ syscalls! {
     wait4(pid: i32, status: u64, options: u32, rusage: u64) => process::sys_wait4,
     kill(pid: i32, sig: i32) => signal::sys_kill,
     uname(buf: u64) => uname::sys_uname,
+    getcpu(cpu: u64, node: u64) => uname::sys_getcpu,
     fcntl(fd: Fd, cmd: u32, arg: u64) => fcntl::sys_fcntl,
     fsync(fd: Fd) => fd_io::sys_fsync,
     fdatasync(fd: Fd) => fd_io::sys_fsync,
