@@ -71,7 +71,7 @@ pub fn sys_futex(uaddr: u64, op: u32, val: u32, timeout: u64, uaddr2: u64, val3:
         Cmd::Requeue => futex::requeue(uaddr, uaddr2, op.private, val, val2, None),
         Cmd::CmpRequeue => futex::requeue(uaddr, uaddr2, op.private, val, val2, Some(val3)),
         Cmd::WakeOp => futex::wake_op(uaddr, uaddr2, op.private, val, val2, val3),
-        Cmd::Pi => Err(Errno::ENOSYS),
+        Cmd::Pi(_) => Err(Errno::ENOSYS),
     }
 }
 

@@ -29,8 +29,8 @@ pub enum Cmd {
     WakeBitset,
     /// The priority-inheritance commands (`FUTEX_LOCK_PI` 6, `UNLOCK_PI` 7, `TRYLOCK_PI`
     /// 8, `WAIT_REQUEUE_PI` 11, `CMP_REQUEUE_PI` 12, `LOCK_PI2` 13): not provided
-    /// (ENOSYS, as a kernel built without `CONFIG_FUTEX_PI` answers).
-    Pi,
+    /// (ENOSYS, as a kernel built without `CONFIG_FUTEX_PI` answers); the number.
+    Pi(u32),
 }
 
 /// A decoded operation word.
@@ -59,11 +59,11 @@ impl Op {
             5 => Cmd::WakeOp,
             9 => Cmd::WaitBitset,
             10 => Cmd::WakeBitset,
-            6..=8 | 11..=13 => Cmd::Pi,
+            6..=8 | 11..=13 => Cmd::Pi(raw),
             _ => return Err(Errno::ENOSYS),
         };
         // WAIT_REQUEUE_PI and LOCK_PI2 also take the flag; they are ENOSYS anyway.
-        if realtime && !matches!(cmd, Cmd::WaitBitset | Cmd::Pi) {
+        if realtime && !matches!(cmd, Cmd::WaitBitset | Cmd::Pi(11 | 13)) {
             return Err(Errno::ENOSYS);
         }
         Ok(Op { cmd, private, realtime })
@@ -73,7 +73,8 @@ impl Op {
     /// checked (EFAULT, EINVAL) before anything else; otherwise it is a count
     /// (`val2`: the requeue limit, `FUTEX_WAKE_OP`'s second wake count).
     pub fn has_timeout(self) -> bool {
-        matches!(self.cmd, Cmd::Wait | Cmd::WaitBitset | Cmd::Pi)
+        // LOCK_PI, WAIT_REQUEUE_PI and LOCK_PI2 take one too (Linux `futex_cmd_has_timeout`).
+        matches!(self.cmd, Cmd::Wait | Cmd::WaitBitset | Cmd::Pi(6 | 11 | 13))
     }
 
     /// Whether the timeout is relative (plain `FUTEX_WAIT`, on CLOCK_MONOTONIC) rather
@@ -102,7 +103,8 @@ mod tests {
         assert!(op.has_timeout() && op.relative_timeout());
         assert_eq!(Op::decode(1).unwrap().cmd, Cmd::Wake);
         assert_eq!(Op::decode(10 | PRIVATE_FLAG).unwrap().cmd, Cmd::WakeBitset);
-        assert_eq!(Op::decode(6).unwrap().cmd, Cmd::Pi);
+        assert_eq!(Op::decode(6).unwrap().cmd, Cmd::Pi(6));
+        assert!(Op::decode(6).unwrap().has_timeout() && !Op::decode(7).unwrap().has_timeout());
         assert_eq!(Op::decode(2), Err(Errno::ENOSYS)); // FUTEX_FD, gone since 2.6.26
         assert_eq!(Op::decode(14), Err(Errno::ENOSYS));
         assert_eq!(Op::decode(1 | 512), Err(Errno::ENOSYS));
@@ -114,6 +116,8 @@ mod tests {
         assert!(op.realtime && !op.relative_timeout());
         assert_eq!(Op::decode(CLOCK_REALTIME), Err(Errno::ENOSYS));
         assert_eq!(Op::decode(1 | CLOCK_REALTIME), Err(Errno::ENOSYS));
+        assert_eq!(Op::decode(6 | CLOCK_REALTIME), Err(Errno::ENOSYS));
+        assert!(Op::decode(13 | CLOCK_REALTIME).is_ok());
     }
 
     #[test]
