@@ -13,6 +13,7 @@
 #include "common.h"
 #include <sched.h>
 #include <stdint.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -258,6 +259,41 @@ static void across_fork(void)
     munmap(page, 4096);
 }
 
+/* Two mappings of one file at different addresses: a child waits through its own new
+ * mapping, the parent wakes through the mapping it had before the fork. They meet only
+ * if the futex is known by the page, not by the address. */
+static void one_page_two_addresses(void)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/futex-test-%d", (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) {
+        printf("file: %s\n", errname(errno));
+        return;
+    }
+    unlink(path);
+    uint32_t *mine = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (mine == MAP_FAILED) {
+        printf("mmap: %s\n", errname(errno));
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        uint32_t *other = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (other == MAP_FAILED || other == mine)
+            _exit(2);
+        struct timespec ts = { 10, 0 };
+        _exit(futex(&other[5], FUTEX_WAIT, 0, &ts, NULL, 0) == 0 ? 0 : 1);
+    }
+    printf("a child waiting through another mapping of the file, woken by the parent: %s\n",
+           res(wake_one_eventually(&mine[5], FUTEX_WAKE)));
+    reap(pid, "the child");
+    printf("a private WAKE on the file word finds nobody: %s\n",
+           res(futex(&mine[5], FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0)));
+    munmap(mine, 4096);
+    close(fd);
+}
+
 static uint32_t vm_word, tid_word;
 static char child_stack[64 * 1024] __attribute__((aligned(16)));
 
@@ -339,6 +375,7 @@ int main(void)
     basics();
     wake_op();
     across_fork();
+    one_page_two_addresses();
     clone_vm();
     interrupted();
     printf("done\n");

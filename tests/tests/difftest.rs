@@ -253,5 +253,6 @@ fn futexes_match_linux(libc: Libc) {
     assert!(host.contains("woken by the parent: 1\n"), "{host}");
     assert!(host.contains("CMP_REQUEUE wake 1 requeue 1: 2\n"), "{host}");
     assert!(host.contains("the joiner was woken: 1\n"), "{host}");
+    assert!(host.contains("another mapping of the file, woken by the parent: 1\n"), "{host}");
     assert!(host.ends_with("WAIT interrupted by a handler: EINTR\ntimed WAIT interrupted by an SA_RESTART handler: EINTR\ndone\n"), "{host}");
 }
