@@ -54,6 +54,7 @@ static inline const char *errname(int e)
     case ENAMETOOLONG: return "ENAMETOOLONG";
     case ENOSYS: return "ENOSYS";
     case ELOOP: return "ELOOP";
+    case ETIMEDOUT: return "ETIMEDOUT";
     default:
         snprintf(other, sizeof other, "errno %d", e);
         return other;

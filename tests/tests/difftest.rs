@@ -30,6 +30,7 @@ for_each_libc!(
     file_access_as_a_user_matches_linux,
     not_a_terminal_matches_linux,
     vdso_clocks_match_linux,
+    futexes_match_linux,
 );
 
 fn exec_errors_match_linux(libc: Libc) {
@@ -252,4 +253,16 @@ fn file_attributes_match_linux(libc: Libc) {
     assert!(host.contains("same inode 1, nlink 2 and 2, ctime advanced 1"), "{host}");
     assert!(host.contains("link to another file system: EXDEV"), "{host}");
     assert!(host.ends_with("done\n"), "{host}");
+}
+
+/// futex(2): waits, wakes, timeouts on both clocks, requeues, FUTEX_WAKE_OP, EINTR and
+/// the errors, between forked children on a MAP_SHARED page and a CLONE_VM child, and the
+/// wake of CLONE_CHILD_CLEARTID at exit (`guest-apps/c/futex.c`).
+fn futexes_match_linux(libc: Libc) {
+    let host = c_program_matches_linux(libc, "futex");
+    assert!(host.contains("woken by the parent: 1\n"), "{host}");
+    assert!(host.contains("CMP_REQUEUE wake 1 requeue 1: 2\n"), "{host}");
+    assert!(host.contains("the joiner was woken: 1\n"), "{host}");
+    assert!(host.contains("another mapping of the file, woken by the parent: 1\n"), "{host}");
+    assert!(host.ends_with("WAIT interrupted by a handler: EINTR\ntimed WAIT interrupted by an SA_RESTART handler: EINTR\ndone\n"), "{host}");
 }

@@ -19,6 +19,7 @@ pub mod cred;
 pub mod errno;
 pub mod exec;
 pub mod fs;
+pub mod futex;
 pub mod mm;
 pub mod process;
 pub mod rlimit;

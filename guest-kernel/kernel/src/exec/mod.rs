@@ -108,6 +108,8 @@ pub fn execve(
 fn commit(space: AddressSpace, creds: Credentials, path: &[u8]) {
     let task = current::task();
     let process = current::process();
+    // Linux `exec_mm_release`: the old address space's tid word is cleared and woken.
+    crate::process::exit::clear_child_tid(task);
     space.activate();
     let old = process.replace_mm(Arc::new(spin::mutex::SpinMutex::new(space)));
     drop(old);
@@ -117,7 +119,6 @@ fn commit(space: AddressSpace, creds: Credentials, path: &[u8]) {
     process.signals.lock().reset_for_exec();
     *process.creds.lock() = creds;
     *task.altstack.lock() = crate::process::signal::AltStack::disabled();
-    task.clear_child_tid.store(0, Ordering::Relaxed);
     task.robust_list.store(0, Ordering::Relaxed);
     crate::arch::x86_64::fpu::reset_user_state();
     process.set_comm_from_path(path);

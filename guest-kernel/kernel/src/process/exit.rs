@@ -71,13 +71,16 @@ pub fn exit_process(event: ChildEvent) -> ! {
     sched::switch::exit_current(mm)
 }
 
-/// `set_tid_address`/`CLONE_CHILD_CLEARTID`: with memory shared with others (a vfork
-/// parent, threads later), 0 is written at the address (the futex wake that goes with it
-/// has nobody to wake: there are no threads yet). Linux `mm_release`.
-fn clear_child_tid(task: &super::Task) {
+/// `set_tid_address`/`CLONE_CHILD_CLEARTID`, at exit and exec: with memory shared with
+/// others (a vfork or `CLONE_VM` parent, threads later), 0 is written at the address and
+/// one waiter on it is woken (a shared FUTEX_WAKE), so a joiner sleeping in FUTEX_WAIT on
+/// the word returns. Linux `mm_release`. The task's address space must still be the one
+/// the address belongs to.
+pub fn clear_child_tid(task: &super::Task) {
     let addr = task.clear_child_tid.swap(0, Ordering::Relaxed);
     if addr != 0 && alloc::sync::Arc::strong_count(&current::process_of(task).mm()) > 2 {
         let _ = crate::uaccess::write(addr, &0u32);
+        super::futex::wake_cleared_tid(addr);
     }
 }
 

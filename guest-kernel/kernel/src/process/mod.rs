@@ -24,6 +24,7 @@ pub mod current;
 pub mod exit;
 pub mod fault;
 pub mod fork;
+pub mod futex;
 pub mod init;
 pub mod kill;
 pub mod limits;

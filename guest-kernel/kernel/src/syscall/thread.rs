@@ -1,20 +1,19 @@
-//! Thread and scheduling calls, minimal for single-threaded programs: set_tid_address(2),
-//! set_robust_list(2), rseq(2), futex(2), sched_yield(2), sched_getaffinity(2),
+//! Thread and scheduling calls: set_tid_address(2), set_robust_list(2), rseq(2), futex(2), sched_yield(2), sched_getaffinity(2),
 //! prctl(2) (the thread name).
 
 use super::SysResult;
 use crate::process::current;
+use crate::process::futex;
 use crate::process::proc::COMM_LEN;
 use crate::sched;
 use crate::time;
 use crate::uaccess;
 use core::sync::atomic::Ordering;
-use linux_raw_sys::general::{
-    FUTEX_CLOCK_REALTIME, FUTEX_PRIVATE_FLAG, FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_WAKE,
-    FUTEX_WAKE_BITSET, timespec,
-};
+use linux_raw_sys::general::timespec;
 use linux_raw_sys::prctl::{PR_GET_NAME, PR_SET_NAME};
 use posix::Errno;
+use posix::futex::op::MATCH_ANY;
+use posix::futex::{Cmd, Op};
 use posix::time::Timespec;
 
 /// set_tid_address(tidptr): remembered (cleared at exit for a thread's joiner); returns
@@ -41,58 +40,38 @@ pub fn sys_rseq() -> SysResult {
     Err(Errno::ENOSYS)
 }
 
-/// futex(uaddr, op, val, timeout, uaddr2, val3), for single-threaded processes (there is
-/// no shared memory between processes either): FUTEX_WAIT[_BITSET] returns EAGAIN if
-/// `*uaddr != val`, else sleeps until the timeout (ETIMEDOUT) or, with none, until a
-/// signal ends it (nobody else could wake it; Linux would block the same way);
-/// FUTEX_WAKE[_BITSET] wakes nobody (0). Other operations ENOSYS.
-pub fn sys_futex(
-    uaddr: u64,
-    op: u32,
-    val: u32,
-    timeout: u64,
-    _uaddr2: u64,
-    val3: u32,
-) -> SysResult {
-    match op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME) {
-        FUTEX_WAKE | FUTEX_WAKE_BITSET => {
-            if !uaddr.is_multiple_of(4) {
-                return Err(Errno::EINVAL);
-            }
-            Ok(0)
-        }
-        cmd @ (FUTEX_WAIT | FUTEX_WAIT_BITSET) => {
-            if !uaddr.is_multiple_of(4) || cmd == FUTEX_WAIT_BITSET && val3 == 0 {
-                return Err(Errno::EINVAL);
-            }
-            let timeout = match timeout {
-                0 => None,
-                addr => {
-                    let ts: timespec = uaccess::read(addr)?;
-                    Some(Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()?)
-                }
-            };
-            if uaccess::read::<u32>(uaddr)? != val {
-                return Err(Errno::EAGAIN);
-            }
-            // FUTEX_WAIT's timeout is relative; the BITSET form's is absolute (on the
-            // monotonic clock unless FUTEX_CLOCK_REALTIME).
-            let deadline = timeout.map(|ns| {
-                if cmd == FUTEX_WAIT_BITSET {
-                    let now = if op & FUTEX_CLOCK_REALTIME != 0 {
-                        time::clock::realtime_ns()
-                    } else {
-                        time::clock::monotonic_ns()
-                    };
-                    time::deadline_after_ns(ns.saturating_sub(now))
-                } else {
-                    time::deadline_after_ns(ns)
-                }
-            });
-            sched::sleep_until(deadline.unwrap_or(0))?;
-            Err(Errno::ETIMEDOUT)
-        }
-        _ => Err(Errno::ENOSYS),
+/// futex(uaddr, op, val, timeout, uaddr2, val3) (futex(2)): the command and flags are
+/// decoded by `posix::futex::Op` (ENOSYS for unknown and priority-inheritance commands);
+/// a timeout is read and checked first (EFAULT, EINVAL), relative for FUTEX_WAIT and
+/// absolute for FUTEX_WAIT_BITSET (CLOCK_MONOTONIC, or CLOCK_REALTIME with
+/// FUTEX_CLOCK_REALTIME). For the other commands the fourth argument is a count
+/// (`val2`). The queues are `crate::futex`.
+pub fn sys_futex(uaddr: u64, op: u32, val: u32, timeout: u64, uaddr2: u64, val3: u32) -> SysResult {
+    let op = Op::decode(op)?;
+    let deadline = if op.has_timeout() && timeout != 0 {
+        let ts: timespec = uaccess::read(timeout)?;
+        let ns = Timespec { sec: ts.tv_sec, nsec: ts.tv_nsec }.to_ns()?;
+        let ns = if op.relative_timeout() {
+            ns
+        } else if op.realtime {
+            ns.saturating_sub(time::clock::realtime_ns())
+        } else {
+            ns.saturating_sub(time::clock::monotonic_ns())
+        };
+        time::deadline_after_ns(ns).max(1)
+    } else {
+        0
+    };
+    let val2 = timeout as u32;
+    match op.cmd {
+        Cmd::Wait => futex::wait(uaddr, op.private, val, MATCH_ANY, deadline),
+        Cmd::WaitBitset => futex::wait(uaddr, op.private, val, val3, deadline),
+        Cmd::Wake => futex::wake(uaddr, op.private, val, MATCH_ANY),
+        Cmd::WakeBitset => futex::wake(uaddr, op.private, val, val3),
+        Cmd::Requeue => futex::requeue(uaddr, uaddr2, op.private, val, val2, None),
+        Cmd::CmpRequeue => futex::requeue(uaddr, uaddr2, op.private, val, val2, Some(val3)),
+        Cmd::WakeOp => futex::wake_op(uaddr, uaddr2, op.private, val, val2, val3),
+        Cmd::Pi(_) => Err(Errno::ENOSYS),
     }
 }
 
