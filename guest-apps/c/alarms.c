@@ -74,6 +74,18 @@ int main(void)
     }
     waitpid(c, &st, 0);
     say("default action: %s", describe(st));
+
+    /* A program computing in user mode, never entering the kernel, still gets its alarm
+     * (the timer interrupt's work sends it on the way back to user mode). */
+    c = fork();
+    if (c == 0) {
+        signal(SIGALRM, SIG_DFL);
+        alarm(1);
+        for (volatile unsigned long i = 0;; i++)
+            ;
+    }
+    waitpid(c, &st, 0);
+    say("default action while computing: %s", describe(st));
     say("done");
     return 0;
 }

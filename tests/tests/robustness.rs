@@ -73,6 +73,7 @@ for_each_libc!(
     mmap_until_enomem,
     unbounded_recursion_is_sigsegv,
     unmapping_a_sparse_huge_mapping_does_not_stall_the_vm,
+    overwriting_the_vdso_reaches_no_other_process,
 );
 
 /// `memfree`'s report.
@@ -487,4 +488,24 @@ fn unmapping_a_sparse_huge_mapping_does_not_stall_the_vm(libc: Libc) {
     s.expect_host_output(0, "mmaps", &["sparse"]);
     s.expect_memory_back(0);
     s.finish();
+}
+
+/// A program that makes its vDSO's pages writable and overwrites them, or unmaps them, in
+/// children (`guest-apps/c/vdsoabuse.c`): the pages are the kernel image's, shared by every
+/// process, so each writer must get a private copy; the parent's clock and a fresh exec's
+/// stay right. Guest only: the host kernel seals its vDSO.
+fn overwriting_the_vdso_reaches_no_other_process(libc: Libc) {
+    require_kvm();
+    let dir = TempDir::new("vdso-abuse");
+    let program = c_programs(libc).join("vdsoabuse");
+    let image = image_for(libc, &dir, "root.img", &[(&program, "/tests/vdsoabuse")]);
+    let run = integration_tests::vmm(&["run", "--disk", &image, "--", "/tests/vdsoabuse"]);
+    assert_eq!(run.status, Some(0), "stderr: {}", run.stderr);
+    let agree = "the parent's clock agrees with the kernel's: yes";
+    assert_eq!(run.stdout.matches(agree).count(), 3, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("a fresh exec: vDSO present yes, clock agrees yes"),
+        "{}",
+        run.stdout
+    );
 }

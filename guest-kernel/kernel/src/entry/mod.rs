@@ -61,21 +61,24 @@ fn work_before_user(ctx: &mut UserContext, mut restart: Option<Restart>) {
     if current::task().work.load(Ordering::Relaxed) & work::CPU_TIMER != 0 {
         crate::process::cpu_timer::check();
     }
+    let task = current::task();
     loop {
-        let pending = irq::EVENTS.load(Ordering::Relaxed);
-        // CPU_TIMER stays set while a timer is armed: it was looked at above.
-        let todo = current::task().work.load(Ordering::Relaxed) & !work::CPU_TIMER;
-        if pending == 0 && todo == 0 {
-            break;
-        }
-        if pending != 0 && sched::poll() {
+        if irq::EVENTS.load(Ordering::Relaxed) != 0 && sched::poll() {
             sched::yield_now();
             continue;
         }
-        if todo & (work::SIGNAL | work::INTERRUPT) != 0 {
+        // Read after the interrupts' work: it may have sent a signal (an expired alarm's
+        // SIGALRM to a program computing in user mode, which would otherwise not enter the
+        // kernel again to take it).
+        let signals = task.work.load(Ordering::Relaxed) & (work::SIGNAL | work::INTERRUPT);
+        if signals != 0 {
             crate::process::signal::deliver(ctx, &mut restart);
         }
-        if irq::EVENTS.load(Ordering::Relaxed) == 0 {
+        // Done when no interrupt came meanwhile and delivery left nothing to act on
+        // (`deliver` clears the bits once nothing unblocked is pending). CPU_TIMER stays
+        // set while a timer is armed: it was looked at above.
+        let left = task.work.load(Ordering::Relaxed) & (work::SIGNAL | work::INTERRUPT);
+        if irq::EVENTS.load(Ordering::Relaxed) == 0 && left == 0 {
             break;
         }
     }
