@@ -2,4 +2,3 @@
 //! rest are virtio-mmio devices.
 
 pub mod virtio;
-pub mod winsize;

@@ -29,10 +29,10 @@ pub fn on_device_event() {
         return;
     }
     pull();
-    // A resize raises the console's configuration interrupt: the driver reads the new size
-    // and notes it for `take_reported`.
-    crate::drivers::virtio::console::poll_resize();
-    super::winsize::take_reported();
+    // A resize raises the console's configuration interrupt: the driver reads the new size.
+    if let Some((rows, cols)) = crate::drivers::virtio::console::poll_resize() {
+        super::winsize::set_window_size(rows, cols);
+    }
 }
 
 fn send(signals: Signals, pgrp: u32) {

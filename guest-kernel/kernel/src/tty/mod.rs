@@ -82,13 +82,11 @@ pub fn enable() {
     ENABLED.store(true, Ordering::Relaxed);
     // Post the receive buffers and arm the input interrupt, so input is seen as it comes.
     input::pull();
-    // The host terminal's size: the first now, later changes through the driver's hook
-    // (a floor below: it only notes them in `drivers::winsize`, taken after interrupts).
-    use crate::drivers::virtio::console;
-    console::set_resize_hook(crate::drivers::winsize::report);
-    let (rows, cols) = console::window_size();
-    crate::drivers::winsize::report(rows, cols);
-    winsize::take_reported();
+    // The host terminal's size, if it has one (later changes: `input::on_device_event`).
+    let (rows, cols) = crate::drivers::virtio::console::window_size();
+    if rows != 0 && cols != 0 {
+        winsize::set_window_size(rows, cols);
+    }
 }
 
 /// Whether the console is a terminal.

@@ -3,12 +3,11 @@
 //! to the foreground process group (tty_ioctl(4); Linux `tty_do_resize`). 24 x 80 until
 //! told otherwise.
 //!
-//! The driver, a floor below, cannot call up: it leaves the size in
-//! `drivers::winsize` and this module takes it after each device interrupt (the
-//! scheduler's device hook) and when the terminal is first used.
+//! The driver is a floor below: the terminal asks it, at start and after each device
+//! interrupt (`input::on_device_event`), and the driver answers with a size only when it
+//! changed.
 
 use super::with;
-use crate::drivers;
 use crate::process::kill::signal_group;
 use linux_raw_sys::general::SIGWINCH;
 use posix::tty::termios::{WINSIZE_SIZE, winsize};
@@ -34,11 +33,4 @@ pub fn set(ws: [u8; WINSIZE_SIZE]) {
 /// 0), with SIGWINCH to the foreground group if it changed.
 pub fn set_window_size(rows: u16, cols: u16) {
     set(winsize(rows, cols));
-}
-
-/// Takes a size the driver reported, if any.
-pub fn take_reported() {
-    if let Some((rows, cols)) = drivers::winsize::take() {
-        set_window_size(rows, cols);
-    }
 }

@@ -9,7 +9,7 @@
 //!
 //! Files: `device.rs` the device, `tx.rs`/`rx.rs` its port queues, `log.rs` the kernel log
 //! lines, `control.rs` the control queues, `size.rs` the window size and the tty's
-//! interface to it ([`window_size`], [`set_resize_hook`]). This file holds the one console
+//! interface to it ([`window_size`], [`poll_resize`]). This file holds the one console
 //! the kernel uses and its entry points.
 
 mod control;
@@ -21,7 +21,7 @@ mod tx;
 
 pub use device::{ConsoleError, Port, VirtioConsole};
 #[allow(unused_imports, reason = "the tty's interface (issue 14): used once the tty calls it")]
-pub use size::{ResizeHook, poll_resize, set_resize_hook, window_size, window_size_now};
+pub use size::{poll_resize, window_size, window_size_now};
 
 use core::fmt;
 use core::sync::atomic::{AtomicBool, Ordering};

@@ -12,22 +12,18 @@
 //! - [`window_size`]`() -> (rows, cols)`: the host terminal's size as last read, `(0, 0)`
 //!   when there is none (no terminal, or a device without F_SIZE), which is what Linux's
 //!   `TIOCGWINSZ` reports for a terminal nobody sized. Use it for the tty's first size.
-//! - [`set_resize_hook`]`(hook)`: installed once at boot (like `sched::timer`'s client
-//!   hook); `hook(rows, cols)` is called each time the size *changes* after the console came
-//!   up (not for the first size), at most once per batch of resizes, with no lock held and
-//!   never from an interrupt handler: from the scheduler's interrupt poll, on the way back
-//!   to user mode or in the idle loop, where sending SIGWINCH to the foreground process
-//!   group is allowed. The intended hook is the tty's `set_window_size(rows, cols)`.
-//!
-//! Why a hook and not a call: the driver (floor 1) may not name the tty (above it), and
-//! the tty can be written and merged without touching this driver.
+//! - [`poll_resize`]`() -> Option<(rows, cols)>`: the new size when it *changed* since the
+//!   last look (not the first size), called by the tty after device interrupts, with no
+//!   lock held and never from an interrupt handler, so the caller may send SIGWINCH to the
+//!   foreground process group. The tty is a floor above and calls down; this driver names
+//!   nothing above it.
 //!
 //! # How a change is noticed
 //!
 //! Interrupt handlers only note that the console's GSI fired (`irq`); [`poll_resize`] must
-//! then run where no lock is held: it is meant for the scheduler's device hook
-//! (`sched::events::set_device_hook`, run after device interrupts; the tty's hook calls
-//! it, or it is the hook itself while there is no tty). It looks only when the console's interrupt fired since the last look: taken here, or taken
+//! then run where no lock is held (the tty calls it from the scheduler's device hook,
+//! `sched::events::set_device_hook`). It looks only when the console's interrupt fired
+//! since the last look: taken here, or taken
 //! by the driver's own waits, which leave a note ([`note_config_change`]). Then one MMIO
 //! read of ConfigGeneration says whether the config changed; only then is the size read
 //! (4.2.2.1's generation loop, so `cols` and `rows` belong together). Without F_SIZE
@@ -36,11 +32,8 @@
 use super::VirtioConsole;
 use crate::arch::x86_64::irq;
 use crate::drivers::virtio::transport;
-use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use virtio_drivers::transport::Transport;
-
-/// What the layer above runs when the size changes: `(rows, cols)`.
-pub type ResizeHook = fn(rows: u16, cols: u16);
 
 /// The last size read: `rows << 16 | cols`.
 static SIZE: AtomicU32 = AtomicU32::new(0);
@@ -51,8 +44,6 @@ static GSI: AtomicU32 = AtomicU32::new(0);
 /// A console interrupt was taken by the driver itself since the last look: the config may
 /// have changed with it.
 static CHECK: AtomicBool = AtomicBool::new(false);
-/// The installed [`ResizeHook`] (null: none).
-static HOOK: AtomicPtr<()> = AtomicPtr::new(core::ptr::null_mut());
 
 /// The console's window size, `(rows, cols)`; `(0, 0)` without one. Brings the console up
 /// if it is not yet (see `drivers::virtio` on lazy bring-up).
@@ -67,51 +58,40 @@ pub fn window_size_now() -> (u16, u16) {
     ((size >> 16) as u16, size as u16)
 }
 
-/// Installs the hook called when the window size changes (see the module docs). Once, at
-/// boot.
-pub fn set_resize_hook(hook: ResizeHook) {
-    HOOK.store(hook as *mut (), Ordering::Relaxed);
-}
-
 /// The driver took a console interrupt (or saw a configuration change): have
 /// [`poll_resize`] look.
 pub(super) fn note_config_change() {
     CHECK.store(true, Ordering::Relaxed);
 }
 
-/// To run after device interrupts, with no lock held (the scheduler's device hook, or the
-/// tty's): reads the size if the console's config changed and tells the resize hook.
+/// To run after device interrupts, with no lock held (the tty's device hook): reads the
+/// size if the console's config changed and returns it if it differs from the last one.
 /// Costs one atomic load without F_SIZE, and one MMIO read per console interrupt with it.
-pub fn poll_resize() {
+pub fn poll_resize() -> Option<(u16, u16)> {
     if !HAS_SIZE.load(Ordering::Relaxed) {
-        return;
+        return None;
     }
     let fired = irq::take_fired(GSI.load(Ordering::Relaxed));
     if !CHECK.swap(false, Ordering::Relaxed) && !fired {
-        return;
+        return None;
     }
     let changed = {
         // Never wait for the console here: whoever holds it is looked at again later.
         let Some(mut guard) = super::CONSOLE.try_lock() else {
             note_config_change();
-            return;
+            return None;
         };
-        let Some(c) = guard.as_mut() else { return };
+        let c = guard.as_mut()?;
         if fired && c.needs_ack {
             // The bit was taken here: acknowledge as the driver's waits would have.
             transport::acknowledge(&mut c.transport);
         }
         c.check_size()
     };
-    // The console's lock is released: the hook (and the log) may use the console.
-    let Some((rows, cols)) = changed else { return };
+    // The console's lock is released: the log (and the caller) may use the console.
+    let (rows, cols) = changed?;
     crate::klog::verbose(format_args!("virtio-console: terminal resized to {rows}x{cols}"));
-    let hook = HOOK.load(Ordering::Relaxed);
-    if !hook.is_null() {
-        // SAFETY: a non-null value was stored by `set_resize_hook` from a `ResizeHook`.
-        let hook = unsafe { core::mem::transmute::<*mut (), ResizeHook>(hook) };
-        hook(rows, cols);
-    }
+    Some((rows, cols))
 }
 
 impl VirtioConsole {
