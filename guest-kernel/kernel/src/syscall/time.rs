@@ -119,12 +119,11 @@ pub fn sys_nanosleep(req: u64, rem: u64) -> SysResult {
 /// EOPNOTSUPP (ENOTSUP) for the process's (Linux's returns once the other threads used that much CPU;
 /// with one thread per process it could never end).
 pub fn sys_clock_nanosleep(clockid: i32, flags: u32, req: u64, rem: u64) -> SysResult {
-    match Clock::from_id(clockid)? {
+    let clock = match Clock::from_id(clockid)? {
         Clock::ThreadCpuTime => return Err(Errno::EINVAL),
         Clock::ProcessCpuTime => return Err(Errno::EOPNOTSUPP),
-        _ => {}
-    }
-    let clock = Clock::from_id(clockid)?;
+        clock => clock,
+    };
     let ns = read_timespec(req)?;
     // An absolute sleep reports no time left (clock_nanosleep(2)), and restarts as it is
     // (its end does not move).
