@@ -53,7 +53,8 @@ pub fn ioctl(request: u32, arg: usize, user: &mut dyn UserAccess) -> Result<isiz
         }
         TCFLSH => {
             ctty::check_access(false)?;
-            match arg as u32 {
+            // Linux compares the whole argument (`tty_perform_flush`): no truncation.
+            match u32::try_from(arg).unwrap_or(u32::MAX) {
                 TCIFLUSH | TCIOFLUSH => flush_input(),
                 TCOFLUSH => {}
                 _ => return Err(Errno::EINVAL),
